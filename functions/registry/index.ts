@@ -1,0 +1,50 @@
+/**
+ * The operation registry: the 39 public operations, each declared once as data.
+ * Handlers, CDK functions and routes, the OpenAPI document, the CLI and the README table derive from it.
+ */
+import { chatbotOperations } from './operations/chatbot';
+import { contactOperations } from './operations/contact';
+import { messageOperations } from './operations/message';
+import { panelOperations } from './operations/panel';
+import { sequenceOperations } from './operations/sequence';
+import { sessionOperations } from './operations/session';
+import type { OperationSpec } from './types';
+
+/** The public operation ids (`../shared/OPERATIONS.md`): the stable names users call. */
+export const OPERATION_IDS = [
+  'contact.create', 'contact.list', 'contact.get', 'contact.getByPhone', 'contact.update',
+  'message.list', 'message.get', 'message.getStatus', 'message.sendText', 'message.sendFile', 'message.sendTemplate',
+  'panel.list', 'panel.get', 'panel.listCards', 'panel.getCard', 'panel.createCard', 'panel.updateCard',
+  'panel.duplicateCard', 'panel.listNotes', 'panel.createTextNote', 'panel.createFileNote', 'panel.deleteNote',
+  'session.list', 'session.get', 'session.updateStatus', 'session.complete', 'session.transfer', 'session.assign',
+  'session.update', 'session.sendText', 'session.sendFile', 'session.sendTemplate',
+  'sequence.list', 'sequence.listContacts', 'sequence.addContact', 'sequence.addContacts', 'sequence.removeContact',
+  'sequence.removeContacts',
+  'chatbot.send',
+] as const;
+
+export type OperationId = (typeof OPERATION_IDS)[number];
+
+/**
+ * Every public id must have exactly one declaration: a missing or misspelt one fails to compile
+ * (the mapped type demands each key; `satisfies` refuses extra ones).
+ */
+export const operations: { readonly [Id in OperationId]: OperationSpec } = {
+  ...contactOperations,
+  ...messageOperations,
+  ...panelOperations,
+  ...sessionOperations,
+  ...sequenceOperations,
+  ...chatbotOperations,
+} satisfies Record<OperationId, OperationSpec>;
+
+export const operationList: readonly OperationSpec[] = OPERATION_IDS.map((id) => operations[id]);
+
+export const isOperationId = (id: unknown): id is OperationId => typeof id === 'string' && Object.hasOwn(operations, id);
+
+export const getOperation = (id: string): OperationSpec => {
+  if (!isOperationId(id)) throw new Error(`Unknown operation "${id}". Known: ${OPERATION_IDS.join(', ')}`);
+  return operations[id];
+};
+
+export type { OperationSpec, InputSpec, JsonSchema, WtsRequest, ValidationProblem, Input } from './types';

@@ -1,0 +1,130 @@
+import { EXAMPLE_IDS as ids } from '../examples';
+import { dateRange, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, uuidList, bool } from '../fields';
+import { fieldsFromInput } from '../partial-update';
+import type { InputSpec, OperationSpec } from '../types';
+
+const CONTACT_DETAILS = ['Tags', 'CustomFields', 'Portfolios'] as const;
+const CONTACT_STATUS = ['ACTIVE', 'ARCHIVED', 'BLOCKED'] as const;
+const phone = (to: InputSpec['to'], extra: Partial<InputSpec> = {}): InputSpec =>
+  text(to, { pattern: '^\\+?[0-9]{8,15}$', description: 'Phone number in international format, e.g. +5511999999999.', ...extra });
+
+/** The contact fields create and update share, with the WTS `fields` name each one updates. */
+const contactFields: Record<string, InputSpec> = {
+  name: text('body:name', { maxLength: 255 }),
+  phoneNumber: phone('body:phoneNumber'),
+  email: text('body:email', { format: 'email', maxLength: 255 }),
+  instagram: text('body:instagram', { maxLength: 255 }),
+  annotation: text('body:annotation'),
+  tagIds: uuidList('body:tagIds'),
+  portfolioIds: uuidList('body:portfolioIds'),
+  sequenceIds: uuidList('body:sequenceIds'),
+  customFields: freeObject('body:customFields', 'Custom field values by key.'),
+  metadata: freeObject('body:metadata', 'Free key-value metadata.'),
+};
+
+/** Input name → WTS `fields` entry for a partial contact update. */
+const CONTACT_UPDATE_FIELDS: Record<string, string> = {
+  name: 'Name',
+  phoneNumber: 'PhoneNumber',
+  email: 'Email',
+  instagram: 'Instagram',
+  annotation: 'Annotation',
+  tagIds: 'Tags',
+  portfolioIds: 'Portfolio',
+  sequenceIds: 'SequenceIds',
+  status: 'Status',
+  pictureUrl: 'PictureUrl',
+  customFields: 'CustomFields',
+  metadata: 'Metadata',
+  utm: 'Utm',
+};
+
+export const contactOperations = {
+  'contact.create': {
+    id: 'contact.create',
+    group: 'contact',
+    title: 'Create contact',
+    n8nAction: 'Create Contact',
+    description: 'Creates a contact; with `upsert` updates the one with the same phone, with `getIfExists` returns it unchanged.',
+    wts: { service: 'core', method: 'POST', path: '/v1/contact' },
+    route: { method: 'POST', path: '/contacts' },
+    successStatus: 201,
+    retry: 'unsafe',
+    inputs: {
+      ...contactFields,
+      tagNames: textList('body:tagNames'),
+      upsert: bool('body:options.upsert', { description: 'Update the existing contact with the same phone number.' }),
+      getIfExists: bool('body:options.getIfExists', { description: 'Return the existing contact instead of failing.' }),
+    },
+    example: { name: 'Maria Souza', phoneNumber: '+5511987654321', email: 'maria.souza@example.com.br', upsert: true },
+  },
+  'contact.list': {
+    id: 'contact.list',
+    group: 'contact',
+    title: 'List contacts',
+    n8nAction: 'Get All Contacts',
+    description: 'Lists contacts, filtered by status and dates.',
+    wts: { service: 'core', method: 'GET', path: '/v1/contact' },
+    route: { method: 'GET', path: '/contacts' },
+    retry: 'idempotent',
+    paged: true,
+    inputs: {
+      status: enumOf(CONTACT_STATUS, 'query:Status'),
+      ...includeDetails(CONTACT_DETAILS),
+      ...dateRange('createdAt', 'updatedAt'),
+      ...paging,
+    },
+    example: { status: 'ACTIVE', pageSize: 10 },
+  },
+  'contact.get': {
+    id: 'contact.get',
+    group: 'contact',
+    title: 'Get contact',
+    n8nAction: 'Get By ID',
+    description: 'Gets one contact by id.',
+    wts: { service: 'core', method: 'GET', path: '/v1/contact/{id}' },
+    route: { method: 'GET', path: '/contacts/{contactId}' },
+    retry: 'idempotent',
+    inputs: { contactId: requiredUuid('path:id'), ...includeDetails(CONTACT_DETAILS) },
+    example: { contactId: ids.contactId, includeDetails: ['Tags'] },
+  },
+  'contact.getByPhone': {
+    id: 'contact.getByPhone',
+    group: 'contact',
+    title: 'Get contact by phone',
+    n8nAction: 'Get By Phone',
+    description: 'Gets one contact by phone number.',
+    wts: { service: 'core', method: 'GET', path: '/v1/contact/phonenumber/{phone}' },
+    route: { method: 'GET', path: '/contacts/by-phone/{phoneNumber}' },
+    retry: 'idempotent',
+    inputs: { phoneNumber: phone('path:phone', { required: true }), ...includeDetails(CONTACT_DETAILS) },
+    example: { phoneNumber: ids.contactPhone },
+  },
+  'contact.update': {
+    id: 'contact.update',
+    group: 'contact',
+    title: 'Update contact',
+    n8nAction: 'Update Contact',
+    description: 'Changes only the fields given; the WTS `fields` list is derived from them.',
+    wts: { service: 'core', method: 'PUT', path: '/v2/contact/{id}' },
+    route: { method: 'PUT', path: '/contacts/{contactId}' },
+    retry: 'idempotent',
+    inputs: {
+      contactId: requiredUuid('path:id'),
+      ...contactFields,
+      status: enumOf(CONTACT_STATUS, 'body:status'),
+      pictureUrl: text('body:pictureUrl', { format: 'uri' }),
+      utm: {
+        type: 'object',
+        to: 'body:utm',
+        additionalProperties: false,
+        properties: Object.fromEntries(
+          ['source', 'medium', 'campaign', 'content', 'headline', 'term', 'referralUrl'].map((k) => [k, { type: 'string' }]),
+        ),
+      },
+    },
+    check: (input) => fieldsFromInput(input, CONTACT_UPDATE_FIELDS).problems,
+    adjust: (request, input) => ({ ...request, body: { ...(request.body as object), fields: fieldsFromInput(input, CONTACT_UPDATE_FIELDS).fields } }),
+    example: { contactId: ids.contactId, email: 'joao.silva@example.com.br', tagIds: [ids.tagId] },
+  },
+} satisfies Record<string, OperationSpec>;

@@ -1,0 +1,54 @@
+/** Inputs and request shaping shared by the send operations (message.*, session.send*). */
+import { bool, fileInputs, freeObject, text, uuid } from './fields';
+import type { Input, InputSpec, ValidationProblem, WtsRequest } from './types';
+
+/** `to`: a phone number in international format or an @instagram handle. */
+export const recipient: InputSpec = text('body:to', {
+  required: true,
+  pattern: '^(\\+?[0-9]{8,15}|@[A-Za-z0-9._]{1,30})$',
+  description: 'Phone number (+5511999999999) or @instagram handle.',
+});
+
+export const synchronous: InputSpec = bool('none', {
+  default: false,
+  description: 'Wait for WTS to send (up to about 25 s) and return the full message instead of a queued status.',
+});
+
+/** Options of POST /chat/v1/message/send(-sync): who sends, what happens to the session. */
+export const quickSendOptions: Record<string, InputSpec> = {
+  from: text('body:from', { required: true, minLength: 1, description: 'Channel id or number that sends the message.' }),
+  to: recipient,
+  synchronous,
+  enableBot: bool('body:options.enableBot'),
+  hiddenSession: bool('body:options.hiddenSession'),
+  forceStartSession: bool('body:options.forceStartSession'),
+  botKey: uuid('body:botKey', { description: 'Chatbot to run on the contact’s reply.' }),
+  departmentId: uuid('body:department.id', { description: 'Department the session goes to.' }),
+  userId: uuid('body:user.id', { description: 'Agent the session goes to.' }),
+};
+
+export const templateInputs = (prefix: 'body' | 'body:body'): Record<string, InputSpec> => {
+  const at = (name: string) => (prefix === 'body' ? (`body:${name}` as const) : (`body:body.${name}` as const));
+  return {
+    templateId: text(at('templateId'), { required: true, format: 'uuid', description: 'Approved message template.' }),
+    parameters: freeObject(at('parameters'), 'Template parameters by name.'),
+  };
+};
+
+export { fileInputs };
+
+/** Exactly one way of giving the file: fileUrl, fileId or file. */
+export const oneFile =
+  (required: boolean) =>
+  (input: Input): ValidationProblem[] => {
+    const given = ['fileUrl', 'fileId', 'file'].filter((k) => input[k] !== undefined);
+    if (given.length > 1) return [{ field: given[1], problem: `give only one of fileUrl, fileId or file (got ${given.join(', ')})` }];
+    if (required && given.length === 0) return [{ field: 'fileUrl', problem: 'one of fileUrl, fileId or file is required' }];
+    return [];
+  };
+
+/** `synchronous: true` sends through the endpoint that waits for WTS and returns the full message. */
+export const syncEndpoint =
+  (syncPath: (path: string) => string) =>
+  (request: WtsRequest, input: Input): WtsRequest =>
+    input.synchronous === true ? { ...request, path: syncPath(request.path) } : request;
