@@ -1,0 +1,144 @@
+/**
+ * Where the WTS API key comes from. In Lambda: AWS Secrets Manager through `@middy/secrets-manager`
+ * (prefetched at cold start, cached for the container's life). Locally: the environment or a file,
+ * through a source of the same shape, so the handler never branches on where it runs.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type middy from '@middy/core';
+import secretsManager from '@middy/secrets-manager';
+import { clearCache, getCache, getInternal } from '@middy/util';
+import { WtsError } from './errors';
+
+/** The key lands on the Lambda context under this name; nothing else reads it. */
+export interface WtsContext {
+  wtsApiKey?: string;
+}
+
+/** A middy middleware that puts the key on `request.context.wtsApiKey`, and can read it again after a rotation. */
+export interface ApiKeySource extends middy.MiddlewareObj {
+  before: middy.MiddlewareFn;
+  /** Forget the cached key and read it again (WTS answered 401: the key may have been rotated). */
+  refresh: middy.MiddlewareFn;
+}
+
+/** A secret may be the bare key or JSON such as `{"apiKey": "…"}`. */
+export const keyFromSecret = (value: unknown): string | undefined => {
+  if (typeof value === 'string') return value.trim() || undefined;
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const name of ['apiKey', 'api_key', 'apikey', 'token', 'WTS_API_KEY']) {
+      if (typeof record[name] === 'string' && record[name]) return (record[name] as string).trim();
+    }
+  }
+  return undefined;
+};
+
+const setKey = (request: middy.Request, key: string | undefined, origin: string) => {
+  if (!key) throw new WtsError('WtsConfigError', `The WTS API key is empty or missing in ${origin}.`);
+  (request.context as WtsContext).wtsApiKey = key;
+};
+
+export interface SecretsManagerApiKeyOptions {
+  /** Secret name or ARN. */
+  secretId: string;
+  /** Milliseconds for one Secrets Manager call: a cold start must not hang on it. */
+  requestTimeoutMs?: number;
+}
+
+const secretsManagerDefaults = { requestTimeoutMs: 3000 };
+
+/** Errors that mean the secret cannot be read as configured (as opposed to a passing failure). */
+const CONFIG_FAILURES = new Set([
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'DecryptionFailure',
+  'InvalidParameterException',
+  'InvalidRequestException',
+  'UnrecognizedClientException',
+]);
+
+const secretFailure = (error: unknown, secretId: string): WtsError => {
+  const causes = ((error as { cause?: { data?: unknown[] } })?.cause?.data ?? [error]) as { name?: string; reason?: { name?: string } }[];
+  const first = causes.map((c) => (c && 'reason' in c ? c.reason : c)).find(Boolean) as { name?: string } | undefined;
+  const awsName = first?.name ?? 'Error';
+  return CONFIG_FAILURES.has(awsName)
+    ? new WtsError('WtsConfigError', `Cannot read the WTS API key from secret "${secretId}" (${awsName}).`)
+    : new WtsError('WtsUpstreamError', `Secrets Manager did not return the WTS API key from secret "${secretId}" (${awsName}).`);
+};
+
+/**
+ * The key from AWS Secrets Manager. Endpoint, region and credentials come from the SDK's standard
+ * configuration (so `AWS_ENDPOINT_URL_SECRETS_MANAGER` works); only a timeout is set here.
+ */
+export const secretsManagerApiKey = (opts: SecretsManagerApiKeyOptions): ApiKeySource => {
+  const options = { ...secretsManagerDefaults, ...opts };
+  const cacheKey = `wts-api-key:${options.secretId}`;
+  const middleware = secretsManager({
+    AwsClient: SecretsManagerClient,
+    awsClientOptions: {
+      maxAttempts: 2,
+      requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(1000, options.requestTimeoutMs) },
+    },
+    fetchData: { wtsApiKey: options.secretId },
+    cacheKey,
+    cacheExpiry: -1,
+  });
+  // The prefetch started above runs before any invocation awaits it; mark its failure as handled here
+  // (the first invocation reads the same promise and reports the error properly).
+  for (const pending of Object.values((getCache(cacheKey).value ?? {}) as Record<string, Promise<unknown> | undefined>)) {
+    pending?.catch(() => undefined);
+  }
+
+  const before: middy.MiddlewareFn = async (request) => {
+    try {
+      await middleware.before!(request as Parameters<NonNullable<typeof middleware.before>>[0]);
+      const { wtsApiKey } = await getInternal(['wtsApiKey'], request);
+      setKey(request, keyFromSecret(wtsApiKey), `secret "${options.secretId}"`);
+    } catch (error) {
+      throw error instanceof WtsError ? error : secretFailure(error, options.secretId);
+    }
+  };
+  return {
+    before,
+    refresh: async (request) => {
+      clearCache([cacheKey]);
+      delete (request.internal as Record<string, unknown>).wtsApiKey;
+      await before(request);
+    },
+  };
+};
+
+/** A fixed key, or one read on demand (environment, local file). Same shape as the Secrets Manager source. */
+export const staticApiKey = (key: string | (() => string | undefined), origin = 'the local configuration'): ApiKeySource => {
+  const read = typeof key === 'function' ? key : () => key;
+  const before: middy.MiddlewareFn = async (request) => setKey(request, read(), origin);
+  return { before, refresh: before };
+};
+
+/** The key source a deployed function uses, from its environment. */
+export const apiKeySourceFromEnv = (env: NodeJS.ProcessEnv = process.env): ApiKeySource => {
+  const secretId = env.WTS_API_KEY_SECRET_ID;
+  if (secretId) return secretsManagerApiKey({ secretId });
+  if (env.WTS_API_KEY) return staticApiKey(() => env.WTS_API_KEY, 'WTS_API_KEY');
+  const missing: middy.MiddlewareFn = async () => {
+    throw new WtsError('WtsConfigError', 'No WTS API key configured: set WTS_API_KEY_SECRET_ID (Secrets Manager) or WTS_API_KEY.');
+  };
+  return { before: missing, refresh: missing };
+};
+
+const HOSTS: [prefix: string, baseUrl: string][] = [
+  ['staging_', 'https://api-staging.helena.run'],
+  ['test_', 'https://api-test.helena.run'],
+];
+const PRODUCTION = 'https://api.wts.chat';
+
+/**
+ * WTS routes keys by prefix: `staging_…` and `test_…` belong to the staging and test hosts and are sent
+ * without the prefix. A configured base URL wins over the host, never over the stripping.
+ */
+export const resolveTarget = (apiKey: string, configuredBaseUrl?: string): { baseUrl: string; token: string } => {
+  const match = HOSTS.find(([prefix]) => apiKey.startsWith(prefix));
+  const token = match ? apiKey.slice(match[0].length) : apiKey;
+  return { baseUrl: (configuredBaseUrl || (match ? match[1] : PRODUCTION)).replace(/\/+$/, ''), token };
+};

@@ -1,0 +1,63 @@
+/**
+ * Inline files (`file: {name, mimeType, contentBase64}`) go through the core service's upload flow
+ * first: ask for an upload URL, PUT the bytes there, save the file, then send it by its id.
+ */
+import { request as undiciRequest } from 'undici';
+import type { RetryClass, WtsRequest } from '../registry/types';
+import { WtsError } from './errors';
+import type { WtsResponse } from './wts-client';
+import { wtsDispatcher } from './wts-client';
+
+export interface InlineFile {
+  name: string;
+  mimeType: string;
+  contentBase64: string;
+}
+
+/** WTS's file type, from the MIME type. */
+export const fileTypeOf = (mimeType: string): string => {
+  const mime = mimeType.toLowerCase();
+  if (mime.startsWith('image/')) return 'IMAGE';
+  if (mime.startsWith('audio/')) return 'AUDIO';
+  if (mime.startsWith('video/')) return 'VIDEO';
+  if (mime === 'application/pdf') return 'PDF';
+  if (mime.includes('spreadsheet') || mime.includes('excel') || mime === 'text/csv') return 'EXCEL';
+  if (mime.includes('word')) return 'WORD';
+  return 'DOCUMENT';
+};
+
+export const uploadInlineFile = async (
+  file: InlineFile,
+  call: (request: WtsRequest, retry?: RetryClass) => Promise<WtsResponse>,
+): Promise<string> => {
+  const slot = await call({
+    method: 'GET',
+    service: 'core',
+    path: '/v2/file',
+    query: [
+      ['Type', fileTypeOf(file.mimeType)],
+      ['Name', file.name],
+      ['MimeType', file.mimeType],
+    ],
+  });
+  const { tempFileId, urlUpload } = (slot.body ?? {}) as { tempFileId?: string; urlUpload?: string };
+  if (!tempFileId || !urlUpload) throw new WtsError('WtsUpstreamError', 'WTS did not return an upload URL for the file.');
+
+  // The upload URL is pre-signed storage: it gets the bytes, never our Authorization header.
+  const bytes = Buffer.from(file.contentBase64, 'base64');
+  const put = await undiciRequest(urlUpload, {
+    method: 'PUT',
+    dispatcher: wtsDispatcher,
+    headers: { 'content-type': file.mimeType, 'content-length': String(bytes.length) },
+    body: bytes,
+  }).catch((cause: unknown) => {
+    throw new WtsError('WtsUpstreamError', 'Uploading the file to WTS storage failed.', { cause });
+  });
+  await put.body.dump();
+  if (put.statusCode >= 300) throw new WtsError('WtsUpstreamError', `WTS storage refused the file upload (${put.statusCode}).`, { upstreamStatus: put.statusCode });
+
+  const saved = await call({ method: 'POST', service: 'core', path: '/v2/file', query: [], body: { tempFileId } }, 'unsafe');
+  const id = (saved.body as { id?: string } | undefined)?.id;
+  if (!id) throw new WtsError('WtsUpstreamError', 'WTS did not return the id of the uploaded file.');
+  return id;
+};
