@@ -14,7 +14,7 @@ import { apiKeySourceFromEnv, resolveTarget, type ApiKeySource } from './api-key
 import { isWtsError, validationError, WtsError } from './errors';
 import { callerKind, normalizeEvent, type CallerKind } from './events';
 import { uploadInlineFile } from './file-upload';
-import { log, redact } from './logger';
+import { log, mask, redact } from './logger';
 import { validateInput } from './validate';
 import { callWts, type WtsResponse } from './wts-client';
 import { buildWtsRequest } from './wts-request';
@@ -47,7 +47,8 @@ const isHttp = (kind: CallerKind | undefined) => kind === 'rest' || kind === 'ht
 const httpResponse = (statusCode: number, body: unknown, requestId: string, extraHeaders: Record<string, string> = {}) => ({
   statusCode,
   headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...extraHeaders },
-  body: body === undefined ? '' : JSON.stringify(body),
+  // Masked: an upstream error text must not carry the key back to the caller.
+  body: body === undefined ? '' : mask(JSON.stringify(body)),
 });
 
 /** The paging fields of WTS's last page, with every page's items. */
@@ -162,7 +163,12 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
         details: named?.details,
       });
       if (!isHttp(kind)) {
-        if (named) return; // middy rethrows request.error: the caller sees its name, message and details.
+        if (named) {
+          // middy rethrows request.error: the caller sees its name, message and details (masked like the logs).
+          named.message = mask(named.message);
+          (named as { details: unknown }).details = JSON.parse(mask(JSON.stringify(named.details)));
+          return;
+        }
         request.error = new WtsError('WtsUpstreamError', 'Unexpected failure while calling WTS.', { cause: error });
         return;
       }

@@ -12,7 +12,8 @@ export const redact = (value: string | undefined) => {
   if (value && value.length >= 4) secrets.add(value);
 };
 
-const mask = (line: string): string => {
+/** The text with every registered secret masked. */
+export const mask = (line: string): string => {
   let out = line;
   for (const secret of secrets) out = out.split(secret).join('[REDACTED]');
   return out;

@@ -1,0 +1,350 @@
+/**
+ * `npm start`: every operation at its public route on a local HTTP server, each request turned into
+ * the API Gateway REST (v1) proxy event API Gateway would send and run through that operation's real
+ * handler, with a Lambda-like context and API Gateway's 29 s budget. Also serves `/openapi.json` and
+ * an interactive reference at `/docs`.
+ *
+ * Talks to the built-in WTS simulator unless `WTS_API_KEY` (or `WTS_API_KEY_FILE`) is set; then to
+ * the real WTS (host derived from the key, or `WTS_BASE_URL`). `PORT` (3000) and `HOST` (127.0.0.1).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getOperation } from '../functions/registry';
+import { buildOpenApiDocument } from '../functions/registry/openapi';
+import { apiKeyFromEnv, ConfigError, openBackend, type Backend } from './backend';
+import { docsAsset, DOCS_PATH, OPENAPI_PATH } from './docs';
+import { API_GATEWAY_TIMEOUT_MS, lambdaContext, restApiEvent, routeRequest } from './events';
+import { RouteTable } from './routes';
+import type { Simulator } from './wts-simulator';
+
+export interface LocalServerOptions {
+  /** Default 3000; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Talk to the real WTS with this key; without one the WTS simulator is started. */
+  apiKey?: string;
+  /** Where the key came from (printed instead of the key). */
+  apiKeyOrigin?: string;
+  /** WTS base URL (real WTS mode only; default: derived from the key). */
+  baseUrl?: string;
+  /** No banner, no request log. */
+  quiet?: boolean;
+  /** Time budget of one invocation (default 29 s, API Gateway's limit). */
+  timeoutMs?: number;
+  /** Where the banner and request log go (default: console.log). */
+  log?: (line: string) => void;
+}
+
+export interface LocalServer {
+  url: string;
+  mode: Backend['mode'];
+  simulator?: Simulator;
+  /** Requests being answered right now. */
+  inFlight(): number;
+  /** Stops accepting, lets requests in flight finish, closes the simulator. */
+  close(): Promise<void>;
+}
+
+/** API Gateway's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** How long past its budget an invocation may run before the server answers 504 itself. */
+const INTEGRATION_GRACE_MS = 1_000;
+
+interface Answer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+const jsonAnswer = (statusCode: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** Failures of the local server itself (no operation ran), in the handlers' error shape. */
+const localError = (statusCode: number, code: string, name: string, message: string, requestId: string, headers: Record<string, string> = {}): Answer =>
+  jsonAnswer(statusCode, { error: { code, name, message, details: [], requestId } }, { 'x-request-id': requestId, ...headers });
+
+/** The handler's proxy result (`{statusCode, headers, multiValueHeaders, body, isBase64Encoded}`) as an HTTP answer. */
+function proxyResult(result: unknown, requestId: string): Answer {
+  const r = (result ?? {}) as {
+    statusCode?: unknown;
+    headers?: Record<string, unknown>;
+    multiValueHeaders?: Record<string, unknown[]>;
+    body?: unknown;
+    isBase64Encoded?: boolean;
+  };
+  if (typeof r.statusCode !== 'number') {
+    return localError(502, 'INVALID_INTEGRATION_RESPONSE', 'InvalidIntegrationResponse', 'The function did not return a proxy result ({statusCode, headers, body}).', requestId);
+  }
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v.map(String).join(', ');
+  for (const [k, v] of Object.entries(r.headers ?? {})) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+  const text = typeof r.body === 'string' ? r.body : r.body === undefined || r.body === null ? '' : JSON.stringify(r.body);
+  return { statusCode: r.statusCode, headers, body: r.isBase64Encoded ? Buffer.from(text, 'base64') : text };
+}
+
+/** Name/value pairs of the raw headers, case and repeats as received (what API Gateway passes on). */
+const headerPairs = (req: IncomingMessage): [string, string][] => {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) out.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
+  return out;
+};
+
+const readBody = (req: IncomingMessage): Promise<{ text: string | null; tooLarge: boolean }> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ text: size === 0 ? null : Buffer.concat(chunks).toString('utf8'), tooLarge }));
+    req.on('error', reject);
+  });
+
+/** A URL host for display: wildcard binds shown as loopback, IPv6 in brackets. */
+const displayHost = (host: string): string => {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '::0') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+};
+
+const shellQuote = (s: string): string => (/^[\w/:.=%+@,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const print = options.quiet ? () => undefined : (options.log ?? ((line: string) => console.log(line)));
+  const budgetMs = options.timeoutMs ?? API_GATEWAY_TIMEOUT_MS;
+  const routes = new RouteTable();
+  const backend = await openBackend({ apiKey: options.apiKey, apiKeyOrigin: options.apiKeyOrigin, baseUrl: options.baseUrl });
+  const openApiByOrigin = new Map<string, string>();
+
+  let inFlight = 0;
+  let closing = false;
+
+  const openApiJson = (req: IncomingMessage): string => {
+    // "Try it out" and generated clients call the server the document was fetched from.
+    const origin = `http://${req.headers.host ?? 'localhost'}`;
+    let text = openApiByOrigin.get(origin);
+    if (!text) {
+      text = JSON.stringify(buildOpenApiDocument({ serverUrl: origin }), null, 2);
+      if (openApiByOrigin.size < 16) openApiByOrigin.set(origin, text);
+    }
+    return text;
+  };
+
+  async function invoke(req: IncomingMessage, requestId: string, path: string, search: string): Promise<{ answer: Answer; route: string; operationId: string }> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = routes.match(method, path);
+
+    if (match.kind === 'not-found') {
+      if (method === 'GET' && path === OPENAPI_PATH) {
+        return { answer: { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: openApiJson(req) }, route: path, operationId: '-' };
+      }
+      if (method === 'GET' && (path === '/' || path === '')) {
+        return { answer: { statusCode: 302, headers: { location: DOCS_PATH }, body: '' }, route: path, operationId: '-' };
+      }
+      if (method === 'GET' && (path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`))) {
+        const asset = await docsAsset(path);
+        if (asset) return { answer: { statusCode: asset.status, headers: asset.headers, body: asset.body }, route: path, operationId: '-' };
+      }
+      return {
+        answer: localError(404, 'ROUTE_NOT_FOUND', 'RouteNotFound', `No operation at ${method} ${path}. The routes are listed at ${OPENAPI_PATH} and ${DOCS_PATH}.`, requestId),
+        route: path,
+        operationId: '-',
+      };
+    }
+
+    if (match.kind === 'method-not-allowed') {
+      const allow = match.allowed.join(', ');
+      return {
+        answer: localError(405, 'METHOD_NOT_ALLOWED', 'MethodNotAllowed', `${match.resource.template} takes ${allow}, not ${method}.`, requestId, { allow }),
+        route: match.resource.template,
+        operationId: '-',
+      };
+    }
+
+    const { op, resource, pathParameters } = match;
+    const body = await readBody(req);
+    if (body.tooLarge) {
+      return {
+        answer: localError(413, 'PAYLOAD_TOO_LARGE', 'PayloadTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, requestId),
+        route: resource.template,
+        operationId: op.id,
+      };
+    }
+    const event = restApiEvent({
+      resource: resource.template,
+      httpMethod: method,
+      path,
+      headers: headerPairs(req),
+      query: [...new URLSearchParams(search)],
+      pathParameters,
+      body: body.text,
+      requestId,
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+    });
+    const context = lambdaContext(op.id, budgetMs, requestId);
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<Answer>((resolve) => {
+      timer = setTimeout(
+        () => resolve(localError(504, 'INTEGRATION_TIMEOUT', 'IntegrationTimeout', `${op.id} did not answer within ${budgetMs} ms.`, requestId)),
+        budgetMs + INTEGRATION_GRACE_MS,
+      );
+    });
+    try {
+      const answer = await Promise.race([
+        backend
+          .handler(op.id)(event, context)
+          .then((result) => proxyResult(result, requestId)),
+        timedOut,
+      ]);
+      return { answer, route: resource.template, operationId: op.id };
+    } catch (error) {
+      // The handlers answer API Gateway events with an error response; a throw is a bug worth showing.
+      console.error(`[${op.id}] handler threw:`, error);
+      return {
+        answer: localError(500, 'INTERNAL_ERROR', 'WtsInternalError', 'The function failed unexpectedly.', requestId),
+        route: resource.template,
+        operationId: op.id,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID();
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const path = q < 0 ? raw : raw.slice(0, q);
+    const search = q < 0 ? '' : raw.slice(q + 1);
+    inFlight++;
+
+    invoke(req, requestId, path, search)
+      .catch((error) => {
+        console.error('local server failure:', error);
+        return { answer: localError(500, 'INTERNAL_ERROR', 'LocalServerError', 'The local server failed.', requestId), route: path, operationId: '-' };
+      })
+      .then(({ answer, route, operationId }) => {
+        const headers = closing ? { ...answer.headers, connection: 'close' } : answer.headers;
+        res.writeHead(answer.statusCode, headers);
+        res.end(answer.statusCode === 204 || answer.statusCode === 304 ? undefined : answer.body);
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        print(`${req.method} ${route} ${operationId} ${answer.statusCode} ${ms.toFixed(0)}ms`);
+      })
+      .finally(() => {
+        inFlight--;
+        if (closing) server.closeIdleConnections();
+      });
+  };
+
+  const server = createServer(onRequest);
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 3000, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${displayHost(host)}:${port}`;
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Requests in flight get their whole budget; connections still open after that are cut.
+      const hardStop = setTimeout(() => server.closeAllConnections(), budgetMs + 2 * INTEGRATION_GRACE_MS);
+      hardStop.unref();
+      await stopped;
+      clearTimeout(hardStop);
+      await backend.close();
+    })());
+
+  const example = getOperation(backend.mode === 'simulator' ? 'session.get' : 'session.list');
+  print(`WTS Chat local API — ${backend.mode === 'simulator' ? 'simulator mode' : 'WTS mode'}: ${backend.describe}`);
+  print(`  API:     ${url}`);
+  print(`  Docs:    ${url}${DOCS_PATH}   (OpenAPI: ${url}${OPENAPI_PATH})`);
+  print(`  Try:     curl ${shellQuote(url + routeRequest(example, example.example).url)}`);
+  print('  Stop:    Ctrl-C');
+
+  return { url, mode: backend.mode, simulator: backend.simulator, inFlight: () => inFlight, close };
+}
+
+/** `npm start`: configuration from the environment, graceful stop on SIGINT / SIGTERM. */
+async function main(): Promise<void> {
+  // The handlers' JSON logs are for CloudWatch; here the server prints one line per request instead.
+  process.env.LOG_LEVEL ??= 'silent';
+  let key: ReturnType<typeof apiKeyFromEnv>;
+  try {
+    key = apiKeyFromEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const port = process.env.PORT === undefined || process.env.PORT === '' ? 3000 : Number(process.env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`PORT must be a port number, not "${process.env.PORT}".`);
+    process.exit(2);
+  }
+  let server: LocalServer;
+  try {
+    server = await startLocalServer({
+      port,
+      host: process.env.HOST || '127.0.0.1',
+      apiKey: key.apiKey,
+      apiKeyOrigin: key.origin,
+      baseUrl: key.apiKey ? process.env.WTS_BASE_URL || undefined : undefined,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') console.error(`Port ${port} is already in use: set PORT to another one (PORT=0 picks a free one).`);
+    else console.error('Cannot start the local API:', error);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.log(`${signal} again: exiting without waiting.`);
+      process.exit(1);
+    }
+    stopping = true;
+    const busy = server.inFlight();
+    console.log(`${signal}: stopping${busy ? `, finishing ${busy} request${busy === 1 ? '' : 's'} in flight` : ''}…`);
+    server.close().then(
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
+      (error) => {
+        console.error('Error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,367 @@
+/**
+ * A stateful in-memory fake of the WTS Chat API (core, chat and crm services) over real HTTP on loopback.
+ *
+ *   const sim = await startSimulator();
+ *   // WTS base URL for the services: `${sim.url}/core`, `${sim.url}/chat`, `${sim.url}/crm`
+ *   // token: SIMULATOR_TOKEN ('sim_local_token')
+ *   sim.fault({ match: { path: '/chat/v1/message/send' }, type: 'status', status: 429, headers: { 'retry-after': '1' } });
+ *   ...
+ *   await sim.close();
+ *
+ * Behaviour notes:
+ * - Seed data (seed.ts) uses EXAMPLE_IDS from functions/registry/examples.ts; `reset()` restores it.
+ * - Every request is recorded in `requests` (also rejected, faulted and dropped ones) before anything else happens.
+ * - Faults are checked before authentication: the first queued fault whose `match` fits the request is used
+ *   (and its `times` decremented). `status` answers right away, or — with `afterProcessing` — after the request
+ *   was handled normally (state changed). `delay` handles the request at once and holds the answer back.
+ *   `drop` destroys the socket. `malformed` answers 200 with invalid JSON. Neither `drop` nor `malformed` changes state.
+ * - The upload URL (`PUT ${url}/upload/{tempFileId}`) and the file download URL (`GET ${url}/files/{id}`) need no
+ *   token, like pre-signed storage URLs. They are recorded with service 'upload'.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { errorEnvelope, HttpError, Router, type RouteResult } from './http';
+import { chatRoutes } from './routes/chat';
+import { coreRoutes } from './routes/core';
+import { crmRoutes } from './routes/crm';
+import { seedState } from './seed';
+import { clearState, createEmptyState, type SimulatorState } from './state';
+
+export type { SimulatorState } from './state';
+export { GENERATED_CONTACTS } from './seed';
+
+export interface SimulatorOptions {
+  /** Port to listen on; default 0 = a random free port. */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Accepted bearer tokens; default [SIMULATOR_TOKEN]. */
+  tokens?: string[];
+  /** Load the seed data; default true. */
+  seed?: boolean;
+  /** Artificial latency added to every answer; default 0. */
+  latencyMs?: number;
+}
+
+export const SIMULATOR_TOKEN = 'sim_local_token';
+
+export interface RecordedRequest {
+  method: string;
+  service: 'core' | 'chat' | 'crm' | 'upload';
+  /** Full path without query, e.g. '/chat/v1/session/<id>/complete'. */
+  path: string;
+  query: Record<string, string[]>;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, or undefined when empty (or not JSON). */
+  body: unknown;
+  rawBody: string;
+  at: number;
+}
+
+export type Fault = {
+  match?: { method?: string; path?: string | RegExp /* string = exact path or prefix match on the full path */ };
+  /** How many matching requests it applies to; default 1. */
+  times?: number;
+} & (
+  | {
+      type: 'status';
+      status: number;
+      headers?: Record<string, string>;
+      body?: unknown;
+      /** true: handle the request normally (state changes, e.g. the message is stored) and THEN answer with this status. */
+      afterProcessing?: boolean;
+    }
+  | { type: 'delay'; ms: number } // answer normally but only after ms (headers delayed)
+  | { type: 'drop' } // destroy the socket without any response
+  | { type: 'malformed' } // 200 with content-type application/json and a body that is not valid JSON
+);
+
+export interface Simulator {
+  /** e.g. 'http://127.0.0.1:41234' (no trailing slash); services at `${url}/core`, `${url}/chat`, `${url}/crm`. */
+  url: string;
+  /** Every request received, in order (including rejected ones). */
+  requests: RecordedRequest[];
+  /** The in-memory maps (see state.ts); mutate freely in tests. */
+  state: SimulatorState;
+  /** Queue a fault; faults are consumed in order by matching requests. */
+  fault(f: Fault): void;
+  /** Replace the accepted tokens (simulates key rotation: the old one now gets 401). */
+  setTokens(tokens: string[]): void;
+  /** Clear requests and faults, restore the seed data and the default tokens. */
+  reset(): void;
+  /** Stop listening and destroy open sockets. */
+  close(): Promise<void>;
+}
+
+const ROUTER = new Router([...coreRoutes, ...chatRoutes, ...crmRoutes]);
+const MAX_BODY_BYTES = 50 * 1024 * 1024;
+const MALFORMED_BODY = '{"pageNumber":1,"items":[{"id":"3f1c9a"';
+
+interface QueuedFault {
+  fault: Fault;
+  remaining: number;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+function jsonAnswer(status: number, body: unknown, headers: Record<string, string> = {}): Answer {
+  if (body === undefined || status === 204 || status === 304) return { status, headers, body: Buffer.alloc(0) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: Buffer.from(JSON.stringify(body), 'utf8'),
+  };
+}
+
+function errorAnswer(status: number, key?: string, text?: string, headers: Record<string, string> = {}): Answer {
+  return jsonAnswer(status, errorEnvelope(status, key, text), headers);
+}
+
+function serviceOf(path: string): RecordedRequest['service'] {
+  const first = path.split('/')[1];
+  if (first === 'core' || first === 'chat' || first === 'crm') return first;
+  if (first === 'upload' || first === 'files') return 'upload';
+  // Paths outside the three services (which then answer 404) are filed under 'core'.
+  return 'core';
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+class WtsSimulator implements Simulator {
+  url = '';
+  readonly requests: RecordedRequest[] = [];
+  readonly state: SimulatorState = createEmptyState();
+  private readonly faults: QueuedFault[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sockets = new Set<Socket>();
+  private tokens: Set<string>;
+  private readonly server: http.Server;
+  private closed = false;
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.tokens = new Set(options.tokens ?? [SIMULATOR_TOKEN]);
+    this.loadData();
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        console.error('[wts-simulator] unexpected error', err);
+        if (!res.headersSent && !res.destroyed) this.write(res, errorAnswer(500));
+      });
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async listen(): Promise<void> {
+    const host = this.options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    let urlHost = host;
+    if (host === '0.0.0.0' || host === '') urlHost = '127.0.0.1';
+    else if (host === '::') urlHost = '[::1]';
+    else if (host.includes(':')) urlHost = `[${host}]`;
+    this.url = `http://${urlHost}:${port}`;
+  }
+
+  fault(f: Fault): void {
+    const times = f.times ?? 1;
+    this.faults.push({ fault: f, remaining: times > 0 ? times : 1 });
+  }
+
+  setTokens(tokens: string[]): void {
+    this.tokens = new Set(tokens);
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.faults.length = 0;
+    this.tokens = new Set(this.options.tokens ?? [SIMULATOR_TOKEN]);
+    this.loadData();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    for (const s of this.sockets) s.destroy();
+    await done;
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private loadData(): void {
+    clearState(this.state);
+    if (this.options.seed ?? true) seedState(this.state);
+  }
+
+  private takeFault(method: string, path: string): Fault | undefined {
+    const index = this.faults.findIndex(({ fault }) => {
+      const m = fault.match;
+      if (m?.method && m.method.toUpperCase() !== method) return false;
+      if (m?.path instanceof RegExp) {
+        m.path.lastIndex = 0;
+        return m.path.test(path);
+      }
+      if (typeof m?.path === 'string') return path.startsWith(m.path);
+      return true;
+    });
+    if (index < 0) return undefined;
+    const queued = this.faults[index];
+    if (--queued.remaining <= 0) this.faults.splice(index, 1);
+    return queued.fault;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://simulator.local');
+    const path = url.pathname;
+    const query: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
+    const service = serviceOf(path);
+
+    const rawBody = raw.toString('utf8');
+    let body: unknown;
+    let invalidJson = false;
+    if (service !== 'upload' && rawBody.trim() !== '') {
+      try {
+        body = JSON.parse(rawBody);
+      } catch {
+        invalidJson = true;
+      }
+    }
+    this.requests.push({ method, service, path, query, headers: { ...req.headers }, body, rawBody, at: Date.now() });
+
+    const fault = this.takeFault(method, path);
+    if (fault?.type === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.type === 'malformed') {
+      this.respond(res, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(MALFORMED_BODY) });
+      return;
+    }
+    if (fault?.type === 'status' && !fault.afterProcessing) {
+      this.respond(res, this.faultAnswer(fault));
+      return;
+    }
+
+    let answer = this.process(method, path, query, body, invalidJson, raw, req.headers.authorization);
+    if (fault?.type === 'status') answer = this.faultAnswer(fault);
+    this.respond(res, answer, fault?.type === 'delay' ? fault.ms : 0);
+  }
+
+  /** Authentication, routing and the handler; every failure becomes WTS's error envelope. */
+  private process(
+    method: string,
+    path: string,
+    query: Record<string, string[]>,
+    body: unknown,
+    invalidJson: boolean,
+    raw: Buffer,
+    authorization: string | undefined,
+  ): Answer {
+    const matched = ROUTER.match(method, path);
+    if (!matched) return errorAnswer(404, 'ERROR_ROUTE_NOT_FOUND', `Rota não encontrada: ${method} ${path}.`);
+    const { route, params } = matched;
+    if (route.auth !== false) {
+      const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+      if (!token || !this.tokens.has(token)) {
+        return errorAnswer(401, 'ERROR_UNAUTHORIZED', 'Token de acesso ausente ou inválido.', { 'www-authenticate': 'Bearer' });
+      }
+    }
+    if (invalidJson) return errorAnswer(400, 'ERROR_INVALID_JSON', 'O corpo da requisição não é um JSON válido.');
+    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+      return errorAnswer(400, 'ERROR_INVALID_BODY', 'O corpo da requisição deve ser um objeto JSON.');
+    }
+    let result: RouteResult;
+    try {
+      result = route.handler({
+        method,
+        path,
+        params,
+        query,
+        body: (body as Record<string, unknown> | undefined) ?? {},
+        rawBody: raw,
+        state: this.state,
+        baseUrl: this.url,
+      });
+    } catch (err) {
+      if (err instanceof HttpError) return errorAnswer(err.status, err.key, err.message);
+      throw err;
+    }
+    if (result.raw) {
+      return {
+        status: result.status ?? 200,
+        headers: { 'content-type': result.raw.contentType, ...result.headers },
+        body: result.raw.data,
+      };
+    }
+    return jsonAnswer(result.status ?? 200, result.body, result.headers);
+  }
+
+  private faultAnswer(fault: Extract<Fault, { type: 'status' }>): Answer {
+    const headers = { ...fault.headers };
+    if (fault.body === undefined) return errorAnswer(fault.status, undefined, undefined, headers);
+    if (typeof fault.body === 'string') {
+      const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
+      return {
+        status: fault.status,
+        headers: hasType ? headers : { 'content-type': 'text/plain; charset=utf-8', ...headers },
+        body: Buffer.from(fault.body, 'utf8'),
+      };
+    }
+    return jsonAnswer(fault.status, fault.body, headers);
+  }
+
+  /** Writes the answer, after the configured latency plus any extra delay. */
+  private respond(res: http.ServerResponse, answer: Answer, extraDelayMs = 0): void {
+    const delay = (this.options.latencyMs ?? 0) + extraDelayMs;
+    if (delay <= 0) {
+      this.write(res, answer);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.write(res, answer);
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  private write(res: http.ServerResponse, answer: Answer): void {
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+    res.end(answer.body);
+  }
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = new WtsSimulator(options);
+  await sim.listen();
+  return sim;
+}
