@@ -9,5 +9,6 @@ module.exports = {
   },
   // middy 6 ships ES modules only; let swc turn them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  setupFiles: ['<rootDir>/test/support/jest-env.ts'],
   testTimeout: 30000,
 };

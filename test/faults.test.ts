@@ -103,8 +103,16 @@ describe('server errors and dropped connections', () => {
     expect(sends()).toHaveLength(1);
   });
 
-  test('a persistent 5xx on a read ends as 502 WtsUpstreamError after bounded retries, with WTS key and text', async () => {
-    sim.fault({ type: 'status', status: 500, times: 10, body: { error: true, key: 'ERROR_INTERNAL', text: 'Falha interna' } });
+  test('a 500 is not retried (only 502, 503, 504 are), and gives 502 WtsUpstreamError with WTS key and text', async () => {
+    sim.fault({ type: 'status', status: 500, body: { error: true, key: 'ERROR_INTERNAL', text: 'Falha interna' } });
+    const res = await http('contact.get', { contactId: ids.contactId });
+    expect(res.status).toBe(502);
+    expect(res.body.error).toMatchObject({ name: 'WtsUpstreamError', details: [{ key: 'ERROR_INTERNAL', text: 'Falha interna' }] });
+    expect(sim.requests).toHaveLength(1);
+  });
+
+  test('a persistent 503 on a read ends as 502 WtsUpstreamError after bounded retries (4 attempts)', async () => {
+    sim.fault({ type: 'status', status: 503, times: 10, body: { error: true, key: 'ERROR_INTERNAL', text: 'Falha interna' } });
     const res = await http('contact.get', { contactId: ids.contactId });
     expect(res.status).toBe(502);
     expect(res.body.error).toMatchObject({ name: 'WtsUpstreamError', details: [{ key: 'ERROR_INTERNAL', text: 'Falha interna' }] });

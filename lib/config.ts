@@ -1,0 +1,503 @@
+/**
+ * Configuration of the WTS Chat Functions construct: the props a CDK user passes, the `cdk.json` /
+ * `-c key=value` context the bundled app reads, their defaults, and their validation.
+ *
+ * Everything is checked at synth time and every problem is reported at once, naming the prop or
+ * context key, so a typo never reaches CloudFormation (or, worse, a deployed function).
+ */
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { OPERATION_IDS, type OperationId } from '../functions/registry';
+
+export const API_AUTH_MODES = ['iam', 'apiKey', 'none'] as const;
+/** `iam`: SigV4-signed calls (default). `apiKey`: `x-api-key` header, with a usage plan. `none`: an open API (explicit only). */
+export type ApiAuth = (typeof API_AUTH_MODES)[number];
+
+export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const EXECUTION_LOG_LEVELS = ['OFF', 'ERROR', 'INFO'] as const;
+export type ExecutionLogLevel = (typeof EXECUTION_LOG_LEVELS)[number];
+
+export const QUOTA_PERIODS = ['DAY', 'WEEK', 'MONTH'] as const;
+
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/**
+ * WTS's limits per account (OPERATIONS.md): 1,000 requests / 5 minutes and 200 / 5 seconds.
+ * The stage throttle is a token bucket: in any window of T seconds at most `burst + rate × T` requests pass.
+ *   5 minutes: 50 + 3 × 300 = 950 ≤ 1,000 (50 left for schedules and workflows, which call WTS directly)
+ *   5 seconds: 50 + 3 × 5   =  65 ≤   200
+ */
+export const WTS_LIMITS = { perFiveMinutes: 1000, perFiveSeconds: 200 } as const;
+export const DEFAULT_THROTTLE = { rateLimit: 3, burstLimit: 50 } as const;
+
+export interface ThrottleProps {
+  /** Steady requests per second across the whole stage. @default 3 */
+  readonly rateLimit?: number;
+  /** Token-bucket size: requests that may arrive at once. @default 50 */
+  readonly burstLimit?: number;
+}
+
+export interface QuotaProps {
+  readonly limit: number;
+  readonly period: (typeof QUOTA_PERIODS)[number];
+}
+
+export interface WtsApiProps {
+  /** How callers authenticate. @default 'iam' */
+  readonly auth?: ApiAuth;
+  /** Stage-wide throttling (and the usage plan's, with `auth: 'apiKey'`). @default { rateLimit: 3, burstLimit: 50 } */
+  readonly throttle?: ThrottleProps;
+  /** Usage-plan quota (only with `auth: 'apiKey'`). @default none */
+  readonly quota?: QuotaProps;
+  /** Origins allowed by CORS, e.g. `['https://app.example.com']` or `['*']`. @default none: no CORS preflight */
+  readonly corsOrigins?: readonly string[];
+  /** JSON access logs of the stage to a CloudWatch log group. @default true */
+  readonly accessLogging?: boolean;
+  /** API Gateway execution logging level. @default 'ERROR' */
+  readonly executionLogging?: ExecutionLogLevel;
+  /**
+   * Create the account-level role API Gateway needs to write execution logs. Leave on unless the
+   * account's API Gateway settings already name a CloudWatch role. @default true
+   */
+  readonly cloudWatchRole?: boolean;
+  /** @default 'v1' */
+  readonly stageName?: string;
+  /** ARN of an existing WAFv2 web ACL (REGIONAL scope) to associate with the stage. @default none */
+  readonly wafWebAclArn?: string;
+}
+
+export interface WtsLambdaProps {
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Seconds. A synchronous send waits up to ~25 s at WTS and API Gateway gives up at 29 s. @default 28 */
+  readonly timeoutSeconds?: number;
+  /** @default 'arm64' */
+  readonly architecture?: Architecture;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** X-Ray active tracing for the functions, the API stage and the workflow. @default false */
+  readonly tracing?: boolean;
+  /** Ship source maps and run with `--enable-source-maps` (readable stack traces, larger bundle, slower errors). @default false */
+  readonly sourceMap?: boolean;
+}
+
+export interface WtsScheduleProps {
+  /** The operation to run, e.g. `message.sendTemplate`. */
+  readonly operation: string;
+  /** EventBridge Scheduler expression: `cron(0 12 ? * MON-FRI *)`, `rate(1 hour)` or `at(2025-12-24T09:00:00)`. */
+  readonly schedule: string;
+  /** IANA time zone the expression is read in, e.g. `America/Sao_Paulo`. @default 'UTC' */
+  readonly timezone?: string;
+  /** The operation's input (its direct-invocation payload); validated against the operation's schema at synth. @default {} */
+  readonly input?: Record<string, unknown>;
+  readonly description?: string;
+  /** @default true */
+  readonly enabled?: boolean;
+  /** Scheduler retries when the function cannot be invoked (0–185). @default 3 */
+  readonly retryAttempts?: number;
+  /** Seconds after which an undelivered invocation is dropped to the dead-letter queue (60–86400). @default 3600 */
+  readonly maxEventAgeSeconds?: number;
+}
+
+export interface WtsChatFunctionsProps {
+  /**
+   * The secret holding the WTS API key (plain string or JSON `{"apiKey": "…"}`): an existing secret's ARN
+   * or name, or an `ISecret`. @default a new secret, to be filled in after the first deploy
+   */
+  readonly secret?: string | ISecret;
+  /** ARN of the customer-managed KMS key that encrypts the secret (functions get `kms:Decrypt` on it). @default AWS-managed key */
+  readonly kmsKeyArn?: string;
+  /** WTS base URL override, e.g. `https://api-staging.helena.run`. @default chosen from the key's prefix */
+  readonly baseUrl?: string;
+  /** Operation ids to deploy. @default all 39 */
+  readonly operations?: readonly string[];
+  readonly api?: WtsApiProps;
+  readonly lambda?: WtsLambdaProps;
+  /** Operations to run on a schedule. @default none */
+  readonly schedules?: readonly WtsScheduleProps[];
+  /** Deploy the example workflow (contact → template → wait → status → card or complete). @default true */
+  readonly workflow?: boolean;
+}
+
+/** Props with every default applied, as the construct uses them. */
+export interface ResolvedConfig {
+  secret?: string | ISecret;
+  kmsKeyArn?: string;
+  baseUrl?: string;
+  operations: OperationId[];
+  api: {
+    auth: ApiAuth;
+    throttle: { rateLimit: number; burstLimit: number };
+    quota?: QuotaProps;
+    corsOrigins: string[];
+    accessLogging: boolean;
+    executionLogging: ExecutionLogLevel;
+    cloudWatchRole: boolean;
+    stageName: string;
+    wafWebAclArn?: string;
+  };
+  lambda: {
+    memorySize: number;
+    timeoutSeconds: number;
+    architecture: Architecture;
+    logRetentionDays: number;
+    tracing: boolean;
+    sourceMap: boolean;
+  };
+  schedules: {
+    operation: OperationId;
+    schedule: string;
+    timezone: string;
+    input: Record<string, unknown>;
+    description?: string;
+    enabled: boolean;
+    retryAttempts: number;
+    maxEventAgeSeconds: number;
+  }[];
+  workflow: boolean;
+  /** Non-fatal remarks (e.g. a throttle above WTS's limits), shown as synth warnings. */
+  warnings: string[];
+}
+
+/** Thrown at synth when the configuration is invalid; lists every problem. */
+export class WtsConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid WTS Chat Functions configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'WtsConfigurationError';
+  }
+}
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const WAF_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[A-Za-z0-9_-]+\/[A-Za-z0-9-]+$/;
+const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
+const CRON = /^cron\((\S+\s+){5}\S+\)$/;
+const RATE = /^rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)$/;
+const AT = /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSecretLike = (v: unknown): v is ISecret => isRecord(v) && typeof (v as { secretArn?: unknown }).secretArn === 'string';
+
+/** Edit distance, for "did you mean" hints on operation ids. */
+const distance = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.length];
+};
+
+export const unknownOperationMessage = (id: unknown): string => {
+  const text = typeof id === 'string' ? id : JSON.stringify(id);
+  const best = typeof id === 'string' ? [...OPERATION_IDS].sort((a, b) => distance(id, a) - distance(id, b))[0] : undefined;
+  const hint = best && distance(text, best) <= 4 ? ` Did you mean "${best}"?` : '';
+  return `unknown operation "${text}".${hint} Known operations: ${OPERATION_IDS.join(', ')}`;
+};
+
+const isKnownOperation = (id: unknown): id is OperationId => typeof id === 'string' && (OPERATION_IDS as readonly string[]).includes(id);
+
+/** IANA zone check through Intl (Node ships full ICU). */
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Schedule inputs are checked with the same Ajv schema and cross-field rules the function applies at run
+ * time (`functions/runtime/validate.ts`, built from `inputJsonSchema(op)`), so a schedule that synthesizes
+ * is one the function accepts. Loaded lazily: plain config checks don't need Ajv.
+ */
+const validateScheduleInput = (operation: OperationId, input: Record<string, unknown>): string[] => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateInput } = require('../functions/runtime/validate') as typeof import('../functions/runtime/validate');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { getOperation } = require('../functions/registry') as typeof import('../functions/registry');
+  // The validator fills in defaults: work on a copy so the payload sent is exactly what was configured.
+  return validateInput(getOperation(operation), structuredClone(input)).map((p) => `${p.field} ${p.problem}`);
+};
+
+/** Applies defaults and validates. Throws `WtsConfigurationError` listing every problem. */
+export const resolveConfig = (props: WtsChatFunctionsProps = {}): ResolvedConfig => {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const bad = (where: string, problem: string) => problems.push(`${where}: ${problem}`);
+
+  if (!isRecord(props)) throw new WtsConfigurationError(['props: must be an object']);
+
+  // --- secret, KMS key, base URL
+  const { secret, kmsKeyArn, baseUrl } = props;
+  if (secret !== undefined && !isSecretLike(secret)) {
+    if (typeof secret !== 'string' || secret.trim() === '') bad('secret', 'must be a secret ARN or name (omit it to have the stack create a new secret)');
+    else if (secret.startsWith('arn:')) {
+      if (!SECRET_ARN.test(secret)) bad('secret', `"${secret}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`);
+    } else if (!SECRET_NAME.test(secret)) bad('secret', `"${secret}" is not a valid secret name (1–512 of A-Z a-z 0-9 / _ + = . @ -)`);
+  }
+  if (kmsKeyArn !== undefined && (typeof kmsKeyArn !== 'string' || !KMS_KEY_ARN.test(kmsKeyArn))) {
+    bad('kmsKeyArn', `"${String(kmsKeyArn)}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>; aliases cannot be used in IAM policies)`);
+  }
+  if (baseUrl !== undefined) {
+    let ok = false;
+    try {
+      const url = new URL(String(baseUrl));
+      ok = (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash;
+      if (ok && url.protocol === 'http:') warnings.push(`baseUrl "${baseUrl}" is plain HTTP: the WTS API key would travel unencrypted.`);
+    } catch {
+      ok = false;
+    }
+    if (!ok) bad('baseUrl', `"${String(baseUrl)}" is not an http(s) URL without query or fragment (e.g. https://api-staging.helena.run)`);
+  }
+
+  // --- operations
+  let operations: OperationId[] = [...OPERATION_IDS];
+  if (props.operations !== undefined) {
+    if (!Array.isArray(props.operations) || props.operations.length === 0) bad('operations', 'must be a non-empty list of operation ids (omit it to deploy all)');
+    else {
+      for (const id of props.operations) if (!isKnownOperation(id)) bad('operations', unknownOperationMessage(id));
+      const seen = new Set(props.operations);
+      if (seen.size !== props.operations.length) bad('operations', 'lists an operation more than once');
+      // Keep the registry's order: stable logical ids and a readable template.
+      operations = OPERATION_IDS.filter((id) => seen.has(id));
+    }
+  }
+
+  // --- API
+  const api = isRecord(props.api) ? props.api : {};
+  if (props.api !== undefined && !isRecord(props.api)) bad('api', 'must be an object');
+  const auth = api.auth ?? 'iam';
+  if (!API_AUTH_MODES.includes(auth)) bad('api.auth', `"${String(auth)}" is not one of ${API_AUTH_MODES.map((m) => `'${m}'`).join(', ')}`);
+  const throttle = { ...DEFAULT_THROTTLE, ...(isRecord(api.throttle) ? api.throttle : {}) };
+  if (!(typeof throttle.rateLimit === 'number' && throttle.rateLimit > 0 && throttle.rateLimit <= 10000)) bad('api.throttle.rateLimit', 'must be a number of requests per second in (0, 10000]');
+  if (!(Number.isInteger(throttle.burstLimit) && throttle.burstLimit >= 1 && throttle.burstLimit <= 5000)) bad('api.throttle.burstLimit', 'must be an integer in [1, 5000]');
+  else if (typeof throttle.rateLimit === 'number') {
+    const fiveMinutes = throttle.burstLimit + throttle.rateLimit * 300;
+    const fiveSeconds = throttle.burstLimit + throttle.rateLimit * 5;
+    if (fiveMinutes > WTS_LIMITS.perFiveMinutes || fiveSeconds > WTS_LIMITS.perFiveSeconds) {
+      warnings.push(
+        `api.throttle (rate ${throttle.rateLimit}/s, burst ${throttle.burstLimit}) lets through up to ${Math.round(fiveMinutes)} requests in 5 minutes and ` +
+          `${Math.round(fiveSeconds)} in 5 seconds, above WTS's ${WTS_LIMITS.perFiveMinutes} / ${WTS_LIMITS.perFiveSeconds}: callers will see 429s from WTS.`,
+      );
+    }
+  }
+  if (api.quota !== undefined) {
+    if (auth !== 'apiKey') bad('api.quota', "only applies with api.auth 'apiKey' (it belongs to the usage plan)");
+    if (!isRecord(api.quota) || !Number.isInteger(api.quota.limit) || (api.quota.limit as number) < 1 || !QUOTA_PERIODS.includes(api.quota.period as never)) {
+      bad('api.quota', `must be { limit: <positive integer>, period: ${QUOTA_PERIODS.map((p) => `'${p}'`).join(' | ')} }`);
+    }
+  }
+  const corsOrigins = api.corsOrigins ?? [];
+  if (!Array.isArray(corsOrigins) || corsOrigins.some((o) => typeof o !== 'string' || !(o === '*' || /^https?:\/\/[^/\s]+$/.test(o)))) {
+    bad('api.corsOrigins', 'must be a list of origins such as "https://app.example.com" (scheme and host, no path) or ["*"]');
+  }
+  const executionLogging = api.executionLogging ?? 'ERROR';
+  if (!EXECUTION_LOG_LEVELS.includes(executionLogging)) bad('api.executionLogging', `must be one of ${EXECUTION_LOG_LEVELS.join(', ')}`);
+  const stageName = api.stageName ?? 'v1';
+  if (typeof stageName !== 'string' || !STAGE_NAME.test(stageName)) bad('api.stageName', 'must be 1–128 letters, digits or underscores');
+  if (api.wafWebAclArn !== undefined && (typeof api.wafWebAclArn !== 'string' || !WAF_ACL_ARN.test(api.wafWebAclArn))) {
+    bad('api.wafWebAclArn', 'must be a regional WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)');
+  }
+  for (const flag of ['accessLogging', 'cloudWatchRole'] as const) {
+    if (api[flag] !== undefined && typeof api[flag] !== 'boolean') bad(`api.${flag}`, 'must be true or false');
+  }
+
+  // --- Lambda
+  const lambda = isRecord(props.lambda) ? props.lambda : {};
+  if (props.lambda !== undefined && !isRecord(props.lambda)) bad('lambda', 'must be an object');
+  const memorySize = lambda.memorySize ?? 256;
+  if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) bad('lambda.memorySize', 'must be an integer number of MB in [128, 10240]');
+  const timeoutSeconds = lambda.timeoutSeconds ?? 28;
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 3 || timeoutSeconds > 900) bad('lambda.timeoutSeconds', 'must be an integer in [3, 900]');
+  else if (timeoutSeconds > 29) {
+    warnings.push(`lambda.timeoutSeconds is ${timeoutSeconds}: API Gateway answers 504 after 29 s while the function keeps running (direct invocations, schedules and workflows do get the longer time).`);
+  } else if (timeoutSeconds < 27) {
+    warnings.push(`lambda.timeoutSeconds is ${timeoutSeconds}: synchronous sends wait up to ~25 s at WTS and may time out.`);
+  }
+  const architecture = lambda.architecture ?? 'arm64';
+  if (!ARCHITECTURES.includes(architecture)) bad('lambda.architecture', `must be one of ${ARCHITECTURES.join(', ')}`);
+  const logRetentionDays = lambda.logRetentionDays ?? 30;
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) bad('lambda.logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  for (const flag of ['tracing', 'sourceMap'] as const) {
+    if (lambda[flag] !== undefined && typeof lambda[flag] !== 'boolean') bad(`lambda.${flag}`, 'must be true or false');
+  }
+
+  // --- schedules
+  const schedules: ResolvedConfig['schedules'] = [];
+  if (props.schedules !== undefined && !Array.isArray(props.schedules)) bad('schedules', 'must be a list');
+  (Array.isArray(props.schedules) ? props.schedules : []).forEach((raw: unknown, i: number) => {
+    const where = `schedules[${i}]`;
+    if (!isRecord(raw)) return bad(where, 'must be an object { operation, schedule, input }');
+    const s = raw as unknown as WtsScheduleProps;
+    const before = problems.length;
+    const known = ['operation', 'schedule', 'timezone', 'input', 'description', 'enabled', 'retryAttempts', 'maxEventAgeSeconds'];
+    for (const key of Object.keys(raw)) if (!known.includes(key)) bad(where, `unknown key "${key}" (known: ${known.join(', ')})`);
+    if (!isKnownOperation(s.operation)) bad(`${where}.operation`, unknownOperationMessage(s.operation));
+    else if (!operations.includes(s.operation)) bad(`${where}.operation`, `"${s.operation}" is not among the deployed operations`);
+    const expr = typeof s.schedule === 'string' ? s.schedule.trim() : '';
+    if (!(CRON.test(expr) || RATE.test(expr) || AT.test(expr))) {
+      bad(`${where}.schedule`, `"${String(s.schedule)}" is not a schedule expression: use cron(min hour day-of-month month day-of-week year), rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)`);
+    }
+    if (/^rate\(1 (minutes|hours|days)\)$|^rate\(([2-9]|\d{2,}) (minute|hour|day)\)$/.test(expr)) bad(`${where}.schedule`, `"${expr}": use the singular unit for 1 and the plural otherwise`);
+    const timezone = s.timezone ?? 'UTC';
+    if (typeof timezone !== 'string' || !isTimeZone(timezone)) bad(`${where}.timezone`, `"${String(timezone)}" is not an IANA time zone (e.g. America/Sao_Paulo)`);
+    const input = s.input ?? {};
+    if (!isRecord(input)) bad(`${where}.input`, 'must be an object: the operation\'s input');
+    else if (isKnownOperation(s.operation)) {
+      for (const problem of validateScheduleInput(s.operation, input)) bad(`${where}.input`, `${problem} (operation ${s.operation})`);
+      if (JSON.stringify(input).length > 8192) bad(`${where}.input`, 'is larger than 8 KB, the EventBridge Scheduler target input limit');
+    }
+    const enabled = s.enabled ?? true;
+    if (typeof enabled !== 'boolean') bad(`${where}.enabled`, 'must be true or false');
+    const retryAttempts = s.retryAttempts ?? 3;
+    if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 185) bad(`${where}.retryAttempts`, 'must be an integer in [0, 185]');
+    const maxEventAgeSeconds = s.maxEventAgeSeconds ?? 3600;
+    if (!Number.isInteger(maxEventAgeSeconds) || maxEventAgeSeconds < 60 || maxEventAgeSeconds > 86400) bad(`${where}.maxEventAgeSeconds`, 'must be an integer in [60, 86400]');
+    if (s.description !== undefined && (typeof s.description !== 'string' || s.description.length > 512)) bad(`${where}.description`, 'must be a string of at most 512 characters');
+    if (problems.length === before) {
+      schedules.push({ operation: s.operation as OperationId, schedule: expr, timezone, input, description: s.description, enabled, retryAttempts, maxEventAgeSeconds });
+    }
+  });
+
+  // --- workflow
+  const workflow = props.workflow ?? true;
+  if (typeof workflow !== 'boolean') bad('workflow', 'must be true or false');
+  if (workflow === true) {
+    const missing = WORKFLOW_OPERATIONS.filter((id) => !operations.includes(id));
+    if (missing.length) bad('workflow', `the example workflow needs ${missing.join(', ')}: deploy them or set workflow to false`);
+  }
+
+  if (problems.length) throw new WtsConfigurationError(problems);
+  return {
+    secret,
+    kmsKeyArn,
+    baseUrl: baseUrl?.replace(/\/+$/, ''),
+    operations,
+    api: {
+      auth,
+      throttle,
+      quota: api.quota,
+      corsOrigins: [...corsOrigins],
+      accessLogging: api.accessLogging ?? true,
+      executionLogging,
+      cloudWatchRole: api.cloudWatchRole ?? true,
+      stageName,
+      wafWebAclArn: api.wafWebAclArn,
+    },
+    lambda: { memorySize, timeoutSeconds, architecture, logRetentionDays, tracing: lambda.tracing ?? false, sourceMap: lambda.sourceMap ?? false },
+    schedules,
+    workflow,
+    warnings,
+  };
+};
+
+/** The operations the example workflow chains. */
+export const WORKFLOW_OPERATIONS: readonly OperationId[] = ['contact.create', 'message.sendTemplate', 'message.getStatus', 'panel.createCard', 'session.complete'];
+
+// ---------------------------------------------------------------------------------------------
+// Context (cdk.json "context" or `cdk deploy -c key=value`)
+// ---------------------------------------------------------------------------------------------
+
+/** The context keys the app reads; each maps to one prop. */
+export const CONTEXT_KEYS = {
+  wtsSecret: 'secret',
+  wtsKmsKeyArn: 'kmsKeyArn',
+  wtsBaseUrl: 'baseUrl',
+  wtsOperations: 'operations',
+  wtsApiAuth: 'api.auth',
+  wtsThrottle: 'api.throttle',
+  wtsQuota: 'api.quota',
+  wtsCorsOrigins: 'api.corsOrigins',
+  wtsAccessLogging: 'api.accessLogging',
+  wtsExecutionLogging: 'api.executionLogging',
+  wtsApiCloudWatchRole: 'api.cloudWatchRole',
+  wtsStageName: 'api.stageName',
+  wtsWafWebAclArn: 'api.wafWebAclArn',
+  wtsMemorySize: 'lambda.memorySize',
+  wtsTimeoutSeconds: 'lambda.timeoutSeconds',
+  wtsArchitecture: 'lambda.architecture',
+  wtsLogRetentionDays: 'lambda.logRetentionDays',
+  wtsTracing: 'lambda.tracing',
+  wtsSourceMap: 'lambda.sourceMap',
+  wtsSchedules: 'schedules',
+  wtsWorkflow: 'workflow',
+} as const;
+export type ContextKey = keyof typeof CONTEXT_KEYS;
+
+type Kind = 'string' | 'list' | 'json' | 'boolean' | 'number';
+const KINDS: Record<ContextKey, Kind> = {
+  wtsSecret: 'string',
+  wtsKmsKeyArn: 'string',
+  wtsBaseUrl: 'string',
+  wtsOperations: 'list',
+  wtsApiAuth: 'string',
+  wtsThrottle: 'json',
+  wtsQuota: 'json',
+  wtsCorsOrigins: 'list',
+  wtsAccessLogging: 'boolean',
+  wtsExecutionLogging: 'string',
+  wtsApiCloudWatchRole: 'boolean',
+  wtsStageName: 'string',
+  wtsWafWebAclArn: 'string',
+  wtsMemorySize: 'number',
+  wtsTimeoutSeconds: 'number',
+  wtsArchitecture: 'string',
+  wtsLogRetentionDays: 'number',
+  wtsTracing: 'boolean',
+  wtsSourceMap: 'boolean',
+  wtsSchedules: 'json',
+  wtsWorkflow: 'boolean',
+};
+
+/**
+ * Reads the props from context values. `cdk.json` gives JSON values; `-c key=value` gives strings, so
+ * strings are parsed: lists as JSON arrays or comma-separated, objects as JSON, booleans and numbers as such.
+ * An empty string means "not set" (`-c wtsSecret=` falls back to a new secret).
+ */
+export const propsFromContext = (tryGetContext: (key: string) => unknown): WtsChatFunctionsProps => {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  const set = (path: string, value: unknown) => {
+    const parts = path.split('.');
+    let target = out;
+    for (const part of parts.slice(0, -1)) target = (target[part] ??= {}) as Record<string, unknown>;
+    target[parts[parts.length - 1]] = value;
+  };
+  for (const [key, path] of Object.entries(CONTEXT_KEYS) as [ContextKey, string][]) {
+    let value = tryGetContext(key);
+    if (value === undefined || value === null || value === '') continue;
+    const kind = KINDS[key];
+    if (typeof value === 'string') {
+      const text = value.trim();
+      try {
+        if (kind === 'json') value = JSON.parse(text);
+        else if (kind === 'list') value = text.startsWith('[') ? JSON.parse(text) : text.split(',').map((s) => s.trim()).filter(Boolean);
+        else if (kind === 'boolean') value = text === 'true' ? true : text === 'false' ? false : text;
+        else if (kind === 'number') value = text !== '' && !Number.isNaN(Number(text)) ? Number(text) : text;
+      } catch (e) {
+        problems.push(`context ${key}: not valid JSON (${(e as Error).message})`);
+        continue;
+      }
+    }
+    if (key === 'wtsOperations' && (value === 'all' || (Array.isArray(value) && value.length === 1 && value[0] === 'all'))) continue;
+    set(path, value);
+  }
+  if (problems.length) throw new WtsConfigurationError(problems);
+  return out as WtsChatFunctionsProps;
+};
+
+/** Maps a prop path in an error message back to the context key the user wrote. */
+export const contextKeyFor = (propPath: string): ContextKey | undefined =>
+  (Object.entries(CONTEXT_KEYS) as [ContextKey, string][]).find(([, path]) => propPath === path || propPath.startsWith(`${path}.`) || propPath.startsWith(`${path}[`))?.[0];
