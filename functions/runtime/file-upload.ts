@@ -2,9 +2,9 @@
  * Inline files (`file: {name, mimeType, contentBase64}`) go through the core service's upload flow
  * first: ask for an upload URL, PUT the bytes there, save the file, then send it by its id.
  */
-import { request as undiciRequest } from 'undici';
 import type { RetryClass, WtsRequest } from '../registry/types';
 import { WtsError } from './errors';
+import { request as undiciRequest } from './undici';
 import type { WtsResponse } from './wts-client';
 import { wtsDispatcher } from './wts-client';
 

@@ -15,7 +15,7 @@ import { isWtsError, validationError, WtsError } from './errors';
 import { callerKind, normalizeEvent, type CallerKind } from './events';
 import { uploadInlineFile } from './file-upload';
 import { log, mask, redact } from './logger';
-import { validateInput } from './validate';
+import { validateInput, validatorFor } from './validate';
 import { callWts, type WtsResponse } from './wts-client';
 import { buildWtsRequest } from './wts-request';
 
@@ -78,6 +78,7 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
   const op: OperationSpec = getOperation(operationId);
   const keySource = options.apiKeySource ?? apiKeySourceFromEnv();
   const configuredBaseUrl = options.baseUrl ?? process.env.WTS_BASE_URL;
+  validatorFor(op); // compiled during the cold start's init phase, not on the first request
 
   const run = async (event: unknown, context: WtsInvocationContext, { signal }: { signal: AbortSignal }) => {
     const started = Date.now();

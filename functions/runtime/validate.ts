@@ -18,7 +18,8 @@ ajv.addFormat('email', EMAIL);
 ajv.addFormat('uri', { validate: (v: string) => /^https?:\/\/\S+$/i.test(v) });
 
 const compiled = new Map<string, ValidateFunction>();
-const validatorFor = (op: OperationSpec): ValidateFunction => {
+/** Compiles (once) the operation's validator; handlers call it at init so the first invocation does not pay for it. */
+export const validatorFor = (op: OperationSpec): ValidateFunction => {
   let validate = compiled.get(op.id);
   if (!validate) {
     validate = ajv.compile(inputJsonSchema(op));

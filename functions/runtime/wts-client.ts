@@ -3,9 +3,10 @@
  * invocations), per-attempt timeouts inside the caller's time budget, and retries that never risk
  * doing a create or a send twice.
  */
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { RetryClass, WtsRequest } from '../registry/types';
 import { WtsError } from './errors';
+import { Agent, request as undiciRequest } from './undici';
 import { requestUrl } from './wts-request';
 
 /** Shared by every invocation of the container. Timeouts here are ceilings; each call sets tighter ones. */
