@@ -29,7 +29,7 @@ describe('WTS simulator', () => {
   test('rejects requests without a valid bearer token with the error envelope, never echoing the token', async () => {
     const none = await fetch(`${sim.url}/core/v1/contact/${EXAMPLE_IDS.contactId}`);
     expect(none.status).toBe(401);
-    const envelope = await none.json();
+    const envelope = (await none.json()) as { key: string; text: string; date: string; id: { value: string } };
     expect(envelope).toMatchObject({ error: true, key: 'ERROR_UNAUTHORIZED', isUnsolvableError: false, httpStatusCode: 'Unauthorized' });
     expect(typeof envelope.text).toBe('string');
     expect(typeof envelope.date).toBe('string');
