@@ -1,4 +1,4 @@
-import type { Input, ValidationProblem } from './types';
+import type { Input, OperationSpec, ValidationProblem } from './types';
 
 /**
  * Partial updates: WTS changes only the properties named in `fields`, so the list is derived from the
@@ -19,3 +19,9 @@ export const fieldsFromInput = (
       : [{ field: Object.keys(fieldNames)[0], problem: `at least one of ${Object.keys(fieldNames).join(', ')} is required` }],
   };
 };
+
+/** The `check` and `adjust` of a partial-update operation: refuse an empty update, send the derived `fields` list. */
+export const partialUpdate = (fieldNames: Record<string, string>): Pick<OperationSpec, 'check' | 'adjust'> => ({
+  check: (input) => fieldsFromInput(input, fieldNames).problems,
+  adjust: (request, input) => ({ ...request, body: { ...(request.body as object), fields: fieldsFromInput(input, fieldNames).fields } }),
+});

@@ -1,6 +1,6 @@
 import { EXAMPLE_IDS as ids } from '../examples';
 import { dateRange, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, uuidList, bool } from '../fields';
-import { fieldsFromInput } from '../partial-update';
+import { partialUpdate } from '../partial-update';
 import type { InputSpec, OperationSpec } from '../types';
 
 const CONTACT_DETAILS = ['Tags', 'CustomFields', 'Portfolios'] as const;
@@ -123,8 +123,7 @@ export const contactOperations = {
         ),
       },
     },
-    check: (input) => fieldsFromInput(input, CONTACT_UPDATE_FIELDS).problems,
-    adjust: (request, input) => ({ ...request, body: { ...(request.body as object), fields: fieldsFromInput(input, CONTACT_UPDATE_FIELDS).fields } }),
+    ...partialUpdate(CONTACT_UPDATE_FIELDS),
     example: { contactId: ids.contactId, email: 'joao.silva@example.com.br', tagIds: [ids.tagId] },
   },
 } satisfies Record<string, OperationSpec>;

@@ -1,6 +1,6 @@
 import { EXAMPLE_IDS as ids } from '../examples';
 import { bool, dateRange, enumList, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, uuid, uuidList } from '../fields';
-import { fieldsFromInput } from '../partial-update';
+import { partialUpdate } from '../partial-update';
 import type { InputSpec, OperationSpec } from '../types';
 
 const CARD_DETAILS = ['PanelTitle', 'StepTitle', 'StepPhase', 'ResponsibleUser', 'Contacts', 'CustomFields', 'LostReason'] as const;
@@ -137,8 +137,7 @@ export const panelOperations = {
       status: enumOf(CARD_STATUS, 'body:status'),
       archived: bool('body:archived'),
     },
-    check: (input) => fieldsFromInput(input, CARD_UPDATE_FIELDS).problems,
-    adjust: (request, input) => ({ ...request, body: { ...(request.body as object), fields: fieldsFromInput(input, CARD_UPDATE_FIELDS).fields } }),
+    ...partialUpdate(CARD_UPDATE_FIELDS),
     example: { cardId: ids.cardId, stepId: ids.secondStepId },
   },
   'panel.duplicateCard': {

@@ -1,6 +1,6 @@
 import { EXAMPLE_IDS as ids } from '../examples';
 import { bool, dateRange, enumList, enumOf, freeObject, includeDetails, paging, requiredUuid, text, uuid, uuidList } from '../fields';
-import { fieldsFromInput } from '../partial-update';
+import { partialUpdate } from '../partial-update';
 import { fileInputs, oneFile, synchronous, syncEndpoint, templateInputs } from '../sending';
 import type { OperationSpec } from '../types';
 
@@ -150,8 +150,7 @@ export const sessionOperations = {
         },
       },
     },
-    check: (input) => fieldsFromInput(input, SESSION_UPDATE_FIELDS).problems,
-    adjust: (request, input) => ({ ...request, body: { ...(request.body as object), fields: fieldsFromInput(input, SESSION_UPDATE_FIELDS).fields } }),
+    ...partialUpdate(SESSION_UPDATE_FIELDS),
     example: { sessionId: ids.sessionId, metadata: { pedido: '1234' } },
   },
   'session.sendText': {
