@@ -49,6 +49,8 @@ export interface LocalServer {
 
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The simulator records every request; a server left running keeps only the latest ones. */
+const SIMULATOR_REQUESTS_KEPT = 1_000;
 /** How long past its budget an invocation may run before the server answers 504 itself. */
 const INTEGRATION_GRACE_MS = 1_000;
 
@@ -140,19 +142,21 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
   async function invoke(req: IncomingMessage, requestId: string, path: string, search: string): Promise<{ answer: Answer; route: string; operationId: string }> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const match = routes.match(method, path);
 
+    // The server's own pages: the OpenAPI document, the docs page and its assets.
+    if (method === 'GET' && path === OPENAPI_PATH) {
+      return { answer: { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: openApiJson(req) }, route: path, operationId: '-' };
+    }
+    if (method === 'GET' && (path === '/' || path === '')) {
+      return { answer: { statusCode: 302, headers: { location: DOCS_PATH }, body: '' }, route: path, operationId: '-' };
+    }
+    if (method === 'GET' && (path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`))) {
+      const asset = await docsAsset(path);
+      if (asset) return { answer: { statusCode: asset.status, headers: asset.headers, body: asset.body }, route: path, operationId: '-' };
+    }
+
+    const match = routes.match(method, path);
     if (match.kind === 'not-found') {
-      if (method === 'GET' && path === OPENAPI_PATH) {
-        return { answer: { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: openApiJson(req) }, route: path, operationId: '-' };
-      }
-      if (method === 'GET' && (path === '/' || path === '')) {
-        return { answer: { statusCode: 302, headers: { location: DOCS_PATH }, body: '' }, route: path, operationId: '-' };
-      }
-      if (method === 'GET' && (path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`))) {
-        const asset = await docsAsset(path);
-        if (asset) return { answer: { statusCode: asset.status, headers: asset.headers, body: asset.body }, route: path, operationId: '-' };
-      }
       return {
         answer: localError(404, 'ROUTE_NOT_FOUND', 'RouteNotFound', `No operation at ${method} ${path}. The routes are listed at ${OPENAPI_PATH} and ${DOCS_PATH}.`, requestId),
         route: path,
@@ -242,6 +246,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       })
       .finally(() => {
         inFlight--;
+        const recorded = backend.simulator?.requests;
+        if (recorded && recorded.length > SIMULATOR_REQUESTS_KEPT) recorded.splice(0, recorded.length - SIMULATOR_REQUESTS_KEPT);
         if (closing) server.closeIdleConnections();
       });
   };
@@ -307,6 +313,7 @@ async function main(): Promise<void> {
     console.error(`PORT must be a port number, not "${process.env.PORT}".`);
     process.exit(2);
   }
+  if (!key.apiKey && process.env.WTS_BASE_URL) console.log('Note: WTS_BASE_URL is ignored without WTS_API_KEY (or WTS_API_KEY_FILE); using the simulator.');
   let server: LocalServer;
   try {
     server = await startLocalServer({

@@ -80,7 +80,20 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
   const configuredBaseUrl = options.baseUrl ?? process.env.WTS_BASE_URL;
   validatorFor(op); // compiled during the cold start's init phase, not on the first request
 
-  const run = async (event: unknown, context: WtsInvocationContext, { signal }: { signal: AbortSignal }) => {
+  const run = async (event: unknown, context: WtsInvocationContext, { signal: middySignal }: { signal: AbortSignal }) => {
+    // middy shares one AbortController across invocations; listen to it once per invocation and let go after,
+    // so warm containers do not pile up listeners on it.
+    const invocation = new AbortController();
+    const abort = () => invocation.abort();
+    middySignal.addEventListener('abort', abort, { once: true });
+    try {
+      return await runInvocation(event, context, invocation.signal);
+    } finally {
+      middySignal.removeEventListener('abort', abort);
+    }
+  };
+
+  const runInvocation = async (event: unknown, context: WtsInvocationContext, signal: AbortSignal) => {
     const started = Date.now();
     const input = context.wtsInput!;
     const budget = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS;
