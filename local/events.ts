@@ -157,9 +157,9 @@ export function routeRequest(op: OperationSpec, input: Input): RouteRequest {
   const where = routeInputs(op);
   const pathParameters: Record<string, string> = {};
   const path = op.route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const value = input[name] === undefined ? '' : String(input[name]);
-    pathParameters[name] = value;
-    return encodeURIComponent(value);
+    if (input[name] === undefined) return ''; // a missing parameter stays missing (tests of required inputs)
+    pathParameters[name] = String(input[name]);
+    return encodeURIComponent(pathParameters[name]);
   });
   const query: [string, string][] = [];
   const body: Input = {};

@@ -1,86 +1,16 @@
-/** Lambda contexts and the four event shapes a handler accepts, built from an operation's registry entry. */
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { routeInputs } from '../../functions/registry/schema';
+/** The four event shapes a handler accepts, built from an operation's registry entry (REST events and contexts come from local/events). */
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Input, OperationSpec } from '../../functions/registry/types';
+import { lambdaContext as localContext, restApiEventForInput, routeRequest } from '../../local/events';
 
 let counter = 0;
+/** A Lambda context with `remainingMs` left and a recognisable request id (`req-N`). */
+export const lambdaContext = (remainingMs = 10_000): Context => localContext('test', remainingMs, `req-${++counter}`);
 
-export const lambdaContext = (remainingMs = 10_000, functionName = 'wts-test'): Context => {
-  const deadline = Date.now() + remainingMs;
-  counter += 1;
-  return {
-    awsRequestId: `req-${counter}`,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
-
-/** The HTTP request a client would make for this input on the operation's public route. */
-export const httpRequestFor = (op: OperationSpec, input: Input) => {
-  const where = routeInputs(op);
-  const pathParameters: Record<string, string> = {};
-  let path = op.route.path;
-  for (const name of where.path) {
-    if (input[name] === undefined) continue;
-    pathParameters[name] = String(input[name]);
-    path = path.replace(`{${name}}`, encodeURIComponent(String(input[name])));
-  }
-  const query: [string, string][] = [];
-  for (const name of where.query) {
-    const value = input[name];
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) query.push([name, typeof item === 'object' ? JSON.stringify(item) : String(item)]);
-  }
-  const bodyEntries = where.body.filter((name) => input[name] !== undefined).map((name) => [name, input[name]]);
-  const body = where.body.length ? JSON.stringify(Object.fromEntries(bodyEntries)) : null;
-  return { method: op.route.method, path, pathParameters, query, body };
-};
-
-export const restEvent = (op: OperationSpec, input: Input): APIGatewayProxyEvent => {
-  const req = httpRequestFor(op, input);
-  const multi: Record<string, string[]> = {};
-  for (const [k, v] of req.query) (multi[k] ??= []).push(v);
-  const single = Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v[v.length - 1]]));
-  return {
-    resource: op.route.path,
-    path: req.path,
-    httpMethod: req.method,
-    headers: { 'content-type': 'application/json' },
-    multiValueHeaders: { 'content-type': ['application/json'] },
-    queryStringParameters: req.query.length ? single : null,
-    multiValueQueryStringParameters: req.query.length ? multi : null,
-    pathParameters: Object.keys(req.pathParameters).length ? req.pathParameters : null,
-    stageVariables: null,
-    body: req.body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'test',
-      authorizer: null,
-      httpMethod: req.method,
-      identity: { sourceIp: '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
-      path: `/prod${req.path}`,
-      protocol: 'HTTP/1.1',
-      requestId: 'apigw-request',
-      requestTimeEpoch: Date.now(),
-      resourceId: 'res',
-      resourcePath: op.route.path,
-      stage: 'prod',
-    },
-  };
-};
+export const restEvent = restApiEventForInput;
 
 export const httpApiEvent = (op: OperationSpec, input: Input): APIGatewayProxyEventV2 => {
-  const req = httpRequestFor(op, input);
+  const req = routeRequest(op, input);
   const joined: Record<string, string> = {};
   for (const [k, v] of req.query) joined[k] = joined[k] === undefined ? v : `${joined[k]},${v}`;
   return {
@@ -91,7 +21,7 @@ export const httpApiEvent = (op: OperationSpec, input: Input): APIGatewayProxyEv
     headers: { 'content-type': 'application/json' },
     ...(req.query.length ? { queryStringParameters: joined } : {}),
     ...(Object.keys(req.pathParameters).length ? { pathParameters: req.pathParameters } : {}),
-    ...(req.body !== null ? { body: req.body } : {}),
+    ...(req.body ? { body: JSON.stringify(req.body) } : {}),
     isBase64Encoded: false,
     requestContext: {
       accountId: '000000000000',
@@ -126,5 +56,4 @@ export const SHAPES: Shape[] = ['rest', 'http', 'direct', 'eventbridge'];
 export const eventFor = (shape: Shape, op: OperationSpec, input: Input): unknown =>
   shape === 'rest' ? restEvent(op, input) : shape === 'http' ? httpApiEvent(op, input) : shape === 'eventbridge' ? eventBridgeEvent(input) : { ...input };
 
-/** What the caller sees: HTTP shapes get {status, body}; direct shapes the returned object or the thrown error. */
 export const isHttpShape = (shape: Shape) => shape === 'rest' || shape === 'http';
