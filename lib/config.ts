@@ -6,7 +6,8 @@
  * context key, so a typo never reaches CloudFormation (or, worse, a deployed function).
  */
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { OPERATION_IDS, type OperationId } from '../functions/registry';
+import { getOperation, OPERATION_IDS, type OperationId } from '../functions/registry';
+import { validateInput } from '../functions/runtime/validate';
 
 export const API_AUTH_MODES = ['iam', 'apiKey', 'none'] as const;
 /** `iam`: SigV4-signed calls (default). `apiKey`: `x-api-key` header, with a usage plan. `none`: an open API (explicit only). */
@@ -220,24 +221,26 @@ const isTimeZone = (zone: string): boolean => {
 /**
  * Schedule inputs are checked with the same Ajv schema and cross-field rules the function applies at run
  * time (`functions/runtime/validate.ts`, built from `inputJsonSchema(op)`), so a schedule that synthesizes
- * is one the function accepts. Loaded lazily: plain config checks don't need Ajv.
+ * is one the function accepts.
  */
 const validateScheduleInput = (operation: OperationId, input: Record<string, unknown>): string[] => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { validateInput } = require('../functions/runtime/validate') as typeof import('../functions/runtime/validate');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { getOperation } = require('../functions/registry') as typeof import('../functions/registry');
   // The validator fills in defaults: work on a copy so the payload sent is exactly what was configured.
   return validateInput(getOperation(operation), structuredClone(input)).map((p) => `${p.field} ${p.problem}`);
 };
 
+export interface ResolveOptions {
+  /** Renames a prop path in messages (the app reports context keys: `wtsSchedules[0].input`). */
+  describe?: (propPath: string) => string;
+}
+
 /** Applies defaults and validates. Throws `WtsConfigurationError` listing every problem. */
-export const resolveConfig = (props: WtsChatFunctionsProps = {}): ResolvedConfig => {
+export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: ResolveOptions = {}): ResolvedConfig => {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const bad = (where: string, problem: string) => problems.push(`${where}: ${problem}`);
+  const describe = options.describe ?? ((p: string) => p);
+  const bad = (where: string, problem: string) => problems.push(`${describe(where)}: ${problem}`);
 
-  if (!isRecord(props)) throw new WtsConfigurationError(['props: must be an object']);
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) throw new WtsConfigurationError(['props: must be an object']);
 
   // --- secret, KMS key, base URL
   const { secret, kmsKeyArn, baseUrl } = props;
@@ -276,7 +279,7 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}): ResolvedConfig
   }
 
   // --- API
-  const api = isRecord(props.api) ? props.api : {};
+  const api: WtsApiProps = isRecord(props.api) ? props.api : {};
   if (props.api !== undefined && !isRecord(props.api)) bad('api', 'must be an object');
   const auth = api.auth ?? 'iam';
   if (!API_AUTH_MODES.includes(auth)) bad('api.auth', `"${String(auth)}" is not one of ${API_AUTH_MODES.map((m) => `'${m}'`).join(', ')}`);
@@ -288,7 +291,7 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}): ResolvedConfig
     const fiveSeconds = throttle.burstLimit + throttle.rateLimit * 5;
     if (fiveMinutes > WTS_LIMITS.perFiveMinutes || fiveSeconds > WTS_LIMITS.perFiveSeconds) {
       warnings.push(
-        `api.throttle (rate ${throttle.rateLimit}/s, burst ${throttle.burstLimit}) lets through up to ${Math.round(fiveMinutes)} requests in 5 minutes and ` +
+        `${describe('api.throttle')} (rate ${throttle.rateLimit}/s, burst ${throttle.burstLimit}) lets through up to ${Math.round(fiveMinutes)} requests in 5 minutes and ` +
           `${Math.round(fiveSeconds)} in 5 seconds, above WTS's ${WTS_LIMITS.perFiveMinutes} / ${WTS_LIMITS.perFiveSeconds}: callers will see 429s from WTS.`,
       );
     }
@@ -315,7 +318,7 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}): ResolvedConfig
   }
 
   // --- Lambda
-  const lambda = isRecord(props.lambda) ? props.lambda : {};
+  const lambda: WtsLambdaProps = isRecord(props.lambda) ? props.lambda : {};
   if (props.lambda !== undefined && !isRecord(props.lambda)) bad('lambda', 'must be an object');
   const memorySize = lambda.memorySize ?? 256;
   if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) bad('lambda.memorySize', 'must be an integer number of MB in [128, 10240]');
@@ -339,7 +342,10 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}): ResolvedConfig
   if (props.schedules !== undefined && !Array.isArray(props.schedules)) bad('schedules', 'must be a list');
   (Array.isArray(props.schedules) ? props.schedules : []).forEach((raw: unknown, i: number) => {
     const where = `schedules[${i}]`;
-    if (!isRecord(raw)) return bad(where, 'must be an object { operation, schedule, input }');
+    if (!isRecord(raw)) {
+      bad(where, 'must be an object { operation, schedule, input }');
+      return;
+    }
     const s = raw as unknown as WtsScheduleProps;
     const before = problems.length;
     const known = ['operation', 'schedule', 'timezone', 'input', 'description', 'enabled', 'retryAttempts', 'maxEventAgeSeconds'];
@@ -498,6 +504,10 @@ export const propsFromContext = (tryGetContext: (key: string) => unknown): WtsCh
   return out as WtsChatFunctionsProps;
 };
 
-/** Maps a prop path in an error message back to the context key the user wrote. */
-export const contextKeyFor = (propPath: string): ContextKey | undefined =>
-  (Object.entries(CONTEXT_KEYS) as [ContextKey, string][]).find(([, path]) => propPath === path || propPath.startsWith(`${path}.`) || propPath.startsWith(`${path}[`))?.[0];
+/** Names a prop path by the context key the user wrote: `schedules[0].input` → `wtsSchedules[0].input`. */
+export const describeAsContext = (propPath: string): string => {
+  const match = (Object.entries(CONTEXT_KEYS) as [ContextKey, string][])
+    .filter(([, path]) => propPath === path || propPath.startsWith(`${path}.`) || propPath.startsWith(`${path}[`))
+    .sort((a, b) => b[1].length - a[1].length)[0];
+  return match ? `${match[0]}${propPath.slice(match[1].length)}` : propPath;
+};

@@ -20,7 +20,18 @@ export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(fs.readFileS
 /** Bundling off: `aws:cdk:bundling-stacks: []` skips esbuild, so a synth takes a second or two. */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 
-export const tempOutdir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'wts-cdk-'));
+const outdirs: string[] = [];
+/** A fresh cloud-assembly directory, removed when the test file is done. */
+export const tempOutdir = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wts-cdk-'));
+  outdirs.push(dir);
+  return dir;
+};
+if (typeof afterAll === 'function') {
+  afterAll(() => {
+    for (const dir of outdirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
 
 export interface Synthesized {
   app: App;

@@ -1,0 +1,10 @@
+/** Public entry of the CDK constructs: `import { WtsChatFunctions } from 'wts-chat-functions/lib'`. */
+export * from './config';
+export { WtsChatFunctions, SECRET_PLACEHOLDER } from './wts-chat-functions';
+export { WtsChatFunctionsStack, type WtsChatFunctionsStackProps } from './wts-chat-functions-stack';
+export { WtsFunction, wtsBundling, HANDLER_ENTRY, type WtsSecretBinding } from './wts-function';
+export { WtsApi } from './api';
+export { WtsSchedules } from './schedules';
+export { ExampleWorkflow, wtsTask, RATE_LIMIT_RETRY, UPSTREAM_RETRY, WTS_ERRORS, WORKFLOW_STATES, WORKFLOW_DEFAULTS, type WtsTaskProps } from './workflow';
+export { draft4ModelSchema } from './json-schema';
+export { createApp, DEFAULT_STACK_NAME } from './app';

@@ -1,0 +1,46 @@
+/**
+ * The deployable stack: `WtsChatFunctions` plus the outputs a user needs after `cdk deploy`
+ * (API URL, where to put the WTS key, the workflow, the dead-letter queue, the API key id).
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { WtsChatFunctionsProps } from './config';
+import { WtsChatFunctions } from './wts-chat-functions';
+
+export interface WtsChatFunctionsStackProps extends StackProps {
+  readonly wts?: WtsChatFunctionsProps;
+}
+
+export class WtsChatFunctionsStack extends Stack {
+  readonly wts: WtsChatFunctions;
+
+  constructor(scope: Construct, id: string, props: WtsChatFunctionsStackProps = {}) {
+    super(scope, id, {
+      description: 'WTS Chat API as AWS Lambda functions (one per operation) behind API Gateway, with schedules and a Step Functions workflow.',
+      ...props,
+    });
+    const wts = (this.wts = new WtsChatFunctions(this, 'Wts', props.wts));
+
+    new CfnOutput(this, 'ApiUrl', { value: wts.api.url, description: 'Base URL of the WTS Chat REST API (stage included).' });
+    new CfnOutput(this, 'ApiKeySecret', {
+      value: wts.secretId,
+      description: wts.createdSecret
+        ? 'NEW secret created by this stack: put your WTS API token in it (see PutApiKeyCommand).'
+        : 'The existing secret the functions read the WTS API token from.',
+    });
+    if (wts.createdSecret) {
+      new CfnOutput(this, 'PutApiKeyCommand', {
+        value: `aws secretsmanager put-secret-value --secret-id ${wts.createdSecret.secretArn} --secret-string '{"apiKey":"<your WTS API token>"}'`,
+        description: 'Run once after the first deploy (with your token) so the functions can call WTS.',
+      });
+    }
+    if (wts.wtsApi.apiKey) {
+      new CfnOutput(this, 'ApiKeyId', {
+        value: wts.wtsApi.apiKey.keyId,
+        description: 'API key of the usage plan; its value: aws apigateway get-api-key --api-key <id> --include-value --query value --output text',
+      });
+    }
+    if (wts.stateMachine) new CfnOutput(this, 'ExampleWorkflowArn', { value: wts.stateMachine.stateMachineArn });
+    if (wts.deadLetterQueue) new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: wts.deadLetterQueue.queueUrl });
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * `WtsChatFunctions`: the WTS Chat API as AWS Lambda functions, one per operation, behind API Gateway,
+ * with optional EventBridge schedules and an example Step Functions workflow. Reusable in any CDK app:
+ *
+ *   const wts = new WtsChatFunctions(this, 'Wts', { secret: 'wts/api-key', operations: [...] });
+ *   wts.fn('session.complete');                       // the operation's function
+ *   wts.task(this, 'Complete', 'session.complete', …) // a Step Functions task with the standard retries
+ */
+import { Annotations, ArnFormat, CfnElement, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import { getOperation, isOperationId, type OperationId } from '../functions/registry';
+import { WtsApi } from './api';
+import { resolveConfig, unknownOperationMessage, WORKFLOW_OPERATIONS, type ResolvedConfig, type WtsChatFunctionsProps } from './config';
+import { WtsSchedules } from './schedules';
+import { ExampleWorkflow, wtsTask, type WtsTaskProps } from './workflow';
+import { pascalCase, WtsFunction, type WtsSecretBinding } from './wts-function';
+
+/** What a new secret holds until the user puts the real key in (the functions then answer WtsAuthError). */
+export const SECRET_PLACEHOLDER = 'REPLACE_WITH_YOUR_WTS_API_TOKEN';
+
+/** Records why a cdk-nag (AwsSolutions) rule does not apply; the reason is the audit trail. */
+export const acknowledge = (scope: IConstruct, id: string, reason: string): void => Validations.of(scope).acknowledge({ id, reason });
+
+export class WtsChatFunctions extends Construct {
+  readonly config: ResolvedConfig;
+  /** The deployed functions by operation id, in registry order. */
+  readonly functions: ReadonlyMap<OperationId, WtsFunction>;
+  readonly api: apigateway.RestApi;
+  readonly wtsApi: WtsApi;
+  /** The secret the stack created (when no existing secret was given). */
+  readonly createdSecret?: secretsmanager.Secret;
+  /** What the functions pass to GetSecretValue: the created secret's ARN, or the ARN / name given. */
+  readonly secretId: string;
+  readonly schedules?: WtsSchedules;
+  /** Failed scheduled invocations (only with schedules). */
+  readonly deadLetterQueue?: sqs.IQueue;
+  readonly workflow?: ExampleWorkflow;
+  readonly stateMachine?: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: WtsChatFunctionsProps = {}) {
+    super(scope, id);
+    const cfg = (this.config = resolveConfig(props));
+    for (const warning of cfg.warnings) Annotations.of(this).addWarningV2('wts-chat-functions:config', warning);
+
+    const secret = this.bindSecret(cfg);
+    this.secretId = secret.secretId;
+
+    const functions = new Map<OperationId, WtsFunction>();
+    const functionsScope = new Construct(this, 'Functions');
+    for (const opId of cfg.operations) {
+      const fn = new WtsFunction(functionsScope, pascalCase(opId), { operation: getOperation(opId), secret, baseUrl: cfg.baseUrl, lambda: cfg.lambda });
+      functions.set(opId, fn);
+      acknowledge(fn, 'AwsSolutions-L1', 'nodejs22.x is the runtime this project targets and tests (esbuild target node22); move with the project, not per function.');
+      if (cfg.lambda.tracing) {
+        acknowledge(fn.wtsRole, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; added only because tracing was turned on.');
+      }
+    }
+    this.functions = functions;
+
+    this.wtsApi = new WtsApi(this, 'Api', { config: cfg.api, tracing: cfg.lambda.tracing, logRetentionDays: cfg.lambda.logRetentionDays, functions });
+    this.api = this.wtsApi.restApi;
+    this.acknowledgeApiFindings(cfg);
+
+    if (cfg.schedules.length) {
+      this.schedules = new WtsSchedules(this, 'Schedules', { schedules: cfg.schedules, fn: (op) => this.fn(op) });
+      this.deadLetterQueue = this.schedules.deadLetterQueue;
+      acknowledge(this.schedules.deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue (of the schedules and of the scheduled functions\' failed asynchronous invocations).');
+    }
+
+    if (cfg.workflow) {
+      this.workflow = new ExampleWorkflow(this, 'ExampleWorkflow', { fn: (op) => this.fn(op), tracing: cfg.lambda.tracing, logRetentionDays: cfg.lambda.logRetentionDays });
+      this.stateMachine = this.workflow.stateMachine;
+      this.acknowledgeWorkflowFindings(cfg);
+    }
+  }
+
+  /** The function of a deployed operation. Throws a clear error for an unknown or undeployed id. */
+  fn(operationId: OperationId | string): WtsFunction {
+    const fn = this.functions.get(operationId as OperationId);
+    if (fn) return fn;
+    throw new Error(
+      isOperationId(operationId)
+        ? `Operation "${operationId}" is not deployed by this WtsChatFunctions (add it to "operations").`
+        : `WtsChatFunctions.fn: ${unknownOperationMessage(operationId)}`,
+    );
+  }
+
+  /**
+   * A Step Functions task running a deployed operation, with the standard handling: the function's
+   * result as the task result, Lambda service errors and WTS rate limits retried (backoff, full jitter),
+   * WTS 5xx retried for idempotent operations, `WtsValidationError` optionally caught.
+   */
+  task(scope: Construct, id: string, operationId: OperationId, props: WtsTaskProps): tasks.LambdaInvoke {
+    return wtsTask(scope, id, this.fn(operationId), props);
+  }
+
+  private bindSecret(cfg: ResolvedConfig): WtsSecretBinding {
+    const stack = Stack.of(this);
+    const kmsKeyArn = cfg.kmsKeyArn;
+    const given = cfg.secret;
+    if (given === undefined) {
+      const secret = new secretsmanager.Secret(this, 'ApiKeySecret', {
+        description: 'WTS Chat API token used by the WTS Chat functions. Put {"apiKey": "<your token>"} (or the bare token) in it.',
+        encryptionKey: kmsKeyArn ? kms.Key.fromKeyArn(this, 'SecretKey', kmsKeyArn) : undefined,
+        // A placeholder, not a secret: CloudFormation writes it once; the real token is put afterwards and
+        // is kept on later deploys because this value never changes.
+        secretObjectValue: { apiKey: SecretValue.unsafePlainText(SECRET_PLACEHOLDER) },
+        // The user's WTS token outlives the stack (a new deploy creates a new secret anyway).
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      (this as { createdSecret?: secretsmanager.Secret }).createdSecret = secret;
+      acknowledge(secret, 'AwsSolutions-SMG4', 'The WTS API token is issued in the WTS panel; no Lambda can rotate it. Rotate it in WTS and put the new value in this secret.');
+      return { secretId: secret.secretArn, policyArn: secret.secretArn, kmsKeyArn, region: stack.region };
+    }
+    if (typeof given !== 'string') {
+      const secret = given as secretsmanager.ISecret;
+      return {
+        secretId: secret.secretFullArn ?? secret.secretArn,
+        // A secret known by name or partial ARN is matched with Secrets Manager's 6-character suffix.
+        policyArn: secret.secretFullArn ?? `${secret.secretArn}-??????`,
+        kmsKeyArn: kmsKeyArn ?? secret.encryptionKey?.keyArn,
+        region: stack.splitArn(secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).region ?? stack.region,
+      };
+    }
+    if (given.startsWith('arn:')) {
+      // A complete ARN ends in Secrets Manager's 6-character suffix; a partial one is matched with `-??????`.
+      const complete = /-[A-Za-z0-9]{6}$/.test(given);
+      return { secretId: given, policyArn: complete ? given : `${given}-??????`, kmsKeyArn, region: given.split(':')[3] };
+    }
+    return {
+      secretId: given,
+      policyArn: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${given}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      kmsKeyArn,
+      region: stack.region,
+    };
+  }
+
+  private acknowledgeApiFindings(cfg: ResolvedConfig): void {
+    const api = this.wtsApi.restApi;
+    const open: string[] = [];
+    if (cfg.api.auth === 'apiKey') open.push("api.auth is 'apiKey': every operation requires an API key (x-api-key) of the usage plan, throttled to WTS limits.");
+    if (cfg.api.auth === 'none') open.push("api.auth is 'none': an open API was requested explicitly.");
+    if (cfg.api.corsOrigins.length) open.push('CORS preflight (OPTIONS) methods must answer without credentials; the operations keep their authorization.');
+    if (open.length) acknowledge(api, 'AwsSolutions-APIG4', open.join(' '));
+    acknowledge(api, 'AwsSolutions-COG4', `Callers are ${cfg.api.auth === 'iam' ? 'AWS principals authenticated by IAM (SigV4)' : cfg.api.auth === 'apiKey' ? 'API-key holders' : 'open by request'}, not Cognito users.`);
+    if (!cfg.api.wafWebAclArn) {
+      acknowledge(api, 'AwsSolutions-APIG3', 'No WAF web ACL configured (api.wafWebAclArn / wtsWafWebAclArn associates one); calls are authenticated and throttled to WTS limits.');
+    }
+    if (!cfg.api.accessLogging) acknowledge(api, 'AwsSolutions-APIG1', 'Access logging was turned off explicitly (api.accessLogging: false).');
+    if (cfg.api.executionLogging === 'OFF') acknowledge(api, 'AwsSolutions-APIG6', "Execution logging was turned off explicitly (api.executionLogging: 'OFF').");
+    const cwRole = api.node.tryFindChild('CloudWatchRole');
+    if (cwRole) {
+      acknowledge(
+        cwRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'The AWS-managed policy API Gateway documents for its account-level logging role.',
+      );
+    }
+  }
+
+  private acknowledgeWorkflowFindings(cfg: ResolvedConfig): void {
+    const sm = this.workflow!.stateMachine;
+    const role = sm.role;
+    for (const opId of WORKFLOW_OPERATIONS) {
+      const fn = this.fn(opId);
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        `CDK's LambdaInvoke grant also covers versions and aliases of ${opId}'s function (ARN:*), nothing else.`,
+      );
+    }
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', `Step Functions log delivery (logs:*LogDelivery*, DescribeLogGroups…)${cfg.lambda.tracing ? ' and X-Ray' : ''} have no resource-level permissions.`);
+    if (!cfg.lambda.tracing) acknowledge(sm, 'AwsSolutions-SF2', 'X-Ray tracing is opt-in (lambda.tracing / wtsTracing) for the whole stack; ALL-level logs and execution history cover the example.');
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * One WTS operation as a Lambda function: the shared entry (`functions/handler.ts`) picks its operation
+ * from `WTS_OPERATION_ID`, so all functions share one bundle and differ only by environment.
+ *
+ * Each function gets its own log group and its own role, and that role may do exactly three things:
+ * read the one secret (`secretsmanager:GetSecretValue`), decrypt with its KMS key when one is given,
+ * and write to its own log group. No managed policies, no wildcards.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Charset, LogLevel, NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { OperationSpec } from '../functions/registry';
+import type { ResolvedConfig } from './config';
+
+/** The package root (this file lives in `lib/`), so the construct works from another app's node_modules too. */
+export const PACKAGE_ROOT = path.resolve(__dirname, '..');
+/** The Lambda entry every operation shares. */
+export const HANDLER_ENTRY = path.join(PACKAGE_ROOT, 'functions', 'handler.ts');
+const LOCK_FILE = path.join(PACKAGE_ROOT, 'package-lock.json');
+
+/**
+ * The one bundling configuration of every function.
+ *
+ * - Local esbuild only (`forceDockerBundling: false`): no Docker needed to synth or deploy.
+ * - The AWS SDK v3 client is BUNDLED, not left to the runtime: the function uses one small client
+ *   (Secrets Manager). Bundled, tree-shaken and minified it is a single file the runtime parses once;
+ *   externalized, it resolves from the runtime's unminified `node_modules`, a few hundred files read at
+ *   cold start, and its version is whatever the runtime ships that month instead of our lockfile's.
+ * - CommonJS output: middy 6 is ESM-only but esbuild converts it; CJS avoids the `require` shims an ESM
+ *   bundle would need for undici's dynamic requires. `module` first in `mainFields` picks the SDK's ESM
+ *   builds, which tree-shake better.
+ * - Source maps are opt-in: they add size, and `--enable-source-maps` slows every error's stack trace.
+ */
+export const wtsBundling = (options: { sourceMap?: boolean } = {}): BundlingOptions => ({
+  forceDockerBundling: false,
+  minify: true,
+  target: 'node22',
+  format: OutputFormat.CJS,
+  mainFields: ['module', 'main'],
+  bundleAwsSDK: true,
+  externalModules: [],
+  charset: Charset.UTF8,
+  logLevel: LogLevel.WARNING,
+  sourceMap: options.sourceMap ?? false,
+  ...(options.sourceMap ? { sourceMapMode: SourceMapMode.DEFAULT, sourcesContent: false } : {}),
+});
+
+export interface WtsSecretBinding {
+  /** What the function passes to GetSecretValue (`WTS_API_KEY_SECRET_ID`): ARN or name. */
+  readonly secretId: string;
+  /** The ARN the IAM statement names (for a name or partial ARN: `…:secret:name-??????`). */
+  readonly policyArn: string;
+  /** The customer-managed key that encrypts the secret, if any. */
+  readonly kmsKeyArn?: string;
+  /** Region of the secret, for the `kms:ViaService` condition. */
+  readonly region: string;
+}
+
+export interface WtsFunctionProps {
+  readonly operation: OperationSpec;
+  readonly secret: WtsSecretBinding;
+  readonly baseUrl?: string;
+  readonly lambda: ResolvedConfig['lambda'];
+}
+
+/** `contact.getByPhone` → `ContactGetByPhone` (construct ids, model names). */
+export const pascalCase = (operationId: string): string =>
+  operationId
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+
+export class WtsFunction extends NodejsFunction {
+  readonly operation: OperationSpec;
+  readonly wtsLogGroup: logs.LogGroup;
+  readonly wtsRole: iam.Role;
+  /** The role's one inline policy (statements are added here, never to a wildcard default policy). */
+  readonly wtsPolicy: iam.PolicyDocument;
+
+  /** The statements a WTS function's role holds (besides X-Ray when tracing is on). */
+  static policyStatements(secret: WtsSecretBinding, logGroupArn: string): iam.PolicyStatement[] {
+    const statements = [
+      // Written out rather than `secret.grantRead()`, which also grants DescribeSecret.
+      new iam.PolicyStatement({ sid: 'ReadWtsApiKey', actions: ['secretsmanager:GetSecretValue'], resources: [secret.policyArn] }),
+      new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroupArn] }),
+    ];
+    if (secret.kmsKeyArn) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DecryptWtsApiKey',
+          actions: ['kms:Decrypt'],
+          resources: [secret.kmsKeyArn],
+          // Only when Secrets Manager decrypts on the function's behalf.
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${secret.region}.amazonaws.com` } },
+        }),
+      );
+    }
+    return statements;
+  }
+
+  constructor(scope: Construct, id: string, props: WtsFunctionProps) {
+    const { operation: op, lambda: cfg } = props;
+    if (!fs.existsSync(HANDLER_ENTRY)) throw new Error(`WTS handler entry not found at ${HANDLER_ENTRY}`);
+
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: cfg.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const policy = new iam.PolicyDocument({ statements: WtsFunction.policyStatements(props.secret, logGroup.logGroupArn) });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `WTS Chat ${op.id}: reads the WTS API key, writes its own logs`,
+      inlinePolicies: { WtsFunction: policy },
+    });
+
+    super(scope, id, {
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: PACKAGE_ROOT,
+      ...(fs.existsSync(LOCK_FILE) ? { depsLockFilePath: LOCK_FILE } : {}),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: cfg.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      memorySize: cfg.memorySize,
+      timeout: Duration.seconds(cfg.timeoutSeconds),
+      tracing: cfg.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      description: `WTS Chat ${op.id}: ${op.title}`,
+      role,
+      logGroup,
+      environment: {
+        WTS_OPERATION_ID: op.id,
+        WTS_API_KEY_SECRET_ID: props.secret.secretId,
+        ...(props.baseUrl ? { WTS_BASE_URL: props.baseUrl } : {}),
+        ...(cfg.sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      },
+      bundling: wtsBundling({ sourceMap: cfg.sourceMap }),
+    });
+    this.operation = op;
+    this.wtsLogGroup = logGroup;
+    this.wtsRole = role;
+    this.wtsPolicy = policy;
+    Tags.of(this).add('wts:operation', op.id);
+  }
+
+  /**
+   * Asynchronous invocations (schedules) that still fail after `retryAttempts` go to `queue`. The role
+   * gains exactly `sqs:SendMessage` on that queue (Lambda sends the failure record with the function's role).
+   */
+  reportAsyncFailuresTo(queue: sqs.IQueue, options: { retryAttempts: number; maxEventAge: Duration }): void {
+    this.wtsPolicy.addStatements(new iam.PolicyStatement({ sid: 'ReportAsyncFailures', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    this.configureAsyncInvoke({
+      retryAttempts: options.retryAttempts,
+      maxEventAge: options.maxEventAge,
+      // A destination written out: SqsDestination would also grant GetQueueAttributes and GetQueueUrl.
+      onFailure: { bind: () => ({ destination: queue.queueArn }) },
+    });
+  }
+}
