@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `cdk synth` / `cdk deploy` entry (see cdk.json: run through @swc-node/register, no ts-node). */
+/** `cdk synth` / `cdk deploy` entry (see cdk.json: run through tsx, no ts-node). */
 import { createApp } from '../lib/app';
 import { WtsConfigurationError } from '../lib/config';
 

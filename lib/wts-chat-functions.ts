@@ -54,7 +54,7 @@ export class WtsChatFunctions extends Construct {
     const functions = new Map<OperationId, WtsFunction>();
     const functionsScope = new Construct(this, 'Functions');
     for (const opId of cfg.operations) {
-      const fn = new WtsFunction(functionsScope, pascalCase(opId), { operation: getOperation(opId), secret, baseUrl: cfg.baseUrl, lambda: cfg.lambda });
+      const fn = new WtsFunction(functionsScope, pascalCase(opId), { operation: getOperation(opId), secret, baseUrl: cfg.baseUrl, lambda: cfg.lambda, corsOrigins: cfg.api.corsOrigins });
       functions.set(opId, fn);
       acknowledge(fn, 'AwsSolutions-L1', 'nodejs22.x is the runtime this project targets and tests (esbuild target node22); move with the project, not per function.');
       if (cfg.lambda.tracing) {

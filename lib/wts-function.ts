@@ -67,6 +67,8 @@ export interface WtsFunctionProps {
   readonly secret: WtsSecretBinding;
   readonly baseUrl?: string;
   readonly lambda: ResolvedConfig['lambda'];
+  /** Origins the API allows: the function puts `Access-Control-Allow-Origin` on its own answers (proxy integration). */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** `contact.getByPhone` → `ContactGetByPhone` (construct ids, model names). */
@@ -137,6 +139,7 @@ export class WtsFunction extends NodejsFunction {
         WTS_OPERATION_ID: op.id,
         WTS_API_KEY_SECRET_ID: props.secret.secretId,
         ...(props.baseUrl ? { WTS_BASE_URL: props.baseUrl } : {}),
+        ...(props.corsOrigins?.length ? { WTS_CORS_ORIGINS: props.corsOrigins.join(',') } : {}),
         ...(cfg.sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
       bundling: wtsBundling({ sourceMap: cfg.sourceMap }),

@@ -257,3 +257,26 @@ describe('input handling', () => {
     expect(sim.requests[0].headers.authorization).toBe('Bearer abc123');
   });
 });
+
+describe('CORS', () => {
+  test('with WTS_CORS_ORIGINS the function answers allowed origins (success and error), and no others', async () => {
+    process.env.WTS_CORS_ORIGINS = 'https://app.example.com.br';
+    try {
+      const h = handler('contact.get');
+      const event = (input: Record<string, unknown>, origin: string) => {
+        const e = restEvent(operations['contact.get'], input);
+        e.headers = { ...e.headers, Origin: origin };
+        return e;
+      };
+      const ok = (await h(event({ contactId: ids.contactId }, 'https://app.example.com.br'), lambdaContext())) as { headers: Record<string, string> };
+      expect(ok.headers['Access-Control-Allow-Origin']).toBe('https://app.example.com.br');
+      const bad = (await h(event({ contactId: 'x' }, 'https://app.example.com.br'), lambdaContext())) as { statusCode: number; headers: Record<string, string> };
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['Access-Control-Allow-Origin']).toBe('https://app.example.com.br');
+      const other = (await h(event({ contactId: ids.contactId }, 'https://evil.example'), lambdaContext())) as { headers: Record<string, string> };
+      expect(other.headers['Access-Control-Allow-Origin']).toBeUndefined();
+    } finally {
+      delete process.env.WTS_CORS_ORIGINS;
+    }
+  });
+});

@@ -44,6 +44,18 @@ const SAFETY_MARGIN_MS = 250;
 
 const isHttp = (kind: CallerKind | undefined) => kind === 'rest' || kind === 'http';
 
+/**
+ * With proxy integration API Gateway adds no CORS header to the function's answers: the function does,
+ * for the origins the stack allows (`WTS_CORS_ORIGINS`, comma-separated, or `*`).
+ */
+const corsHeaders = (allowed: string[], event: unknown): Record<string, string> => {
+  if (allowed.length === 0) return {};
+  if (allowed.includes('*')) return { 'Access-Control-Allow-Origin': '*' };
+  const headers = ((event as { headers?: Record<string, string | undefined> }).headers ?? {}) as Record<string, string | undefined>;
+  const origin = Object.entries(headers).find(([name]) => name.toLowerCase() === 'origin')?.[1];
+  return origin && allowed.includes(origin) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' };
+};
+
 const httpResponse = (statusCode: number, body: unknown, requestId: string, extraHeaders: Record<string, string> = {}) => ({
   statusCode,
   headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...extraHeaders },
@@ -78,6 +90,7 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
   const op: OperationSpec = getOperation(operationId);
   const keySource = options.apiKeySource ?? apiKeySourceFromEnv();
   const configuredBaseUrl = options.baseUrl ?? process.env.WTS_BASE_URL;
+  const corsOrigins = (process.env.WTS_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   validatorFor(op); // compiled during the cold start's init phase, not on the first request
 
   const run = async (event: unknown, context: WtsInvocationContext, { signal: middySignal }: { signal: AbortSignal }) => {
@@ -141,9 +154,10 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
       keyReloaded: rotated,
     });
     if (isHttp(context.wtsCaller)) {
+      const cors = corsHeaders(corsOrigins, event);
       return response.body === undefined
-        ? httpResponse(204, undefined, context.awsRequestId)
-        : httpResponse(op.successStatus ?? 200, response.body, context.awsRequestId);
+        ? httpResponse(204, undefined, context.awsRequestId, cors)
+        : httpResponse(op.successStatus ?? 200, response.body, context.awsRequestId, cors);
     }
     // Step Functions and other direct callers get the plain object; an empty WTS answer becomes {}.
     return response.body ?? {};
@@ -186,11 +200,12 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
         request.error = new WtsError('WtsUpstreamError', 'Unexpected failure while calling WTS.', { cause: error });
         return;
       }
+      const cors = corsHeaders(corsOrigins, request.event);
       if (named) {
-        const retryAfter = named.retryAfter !== undefined ? { 'Retry-After': String(named.retryAfter) } : undefined;
-        request.response = httpResponse(named.status, { error: named.toJSON(requestId) }, requestId, retryAfter);
+        const retryAfter: Record<string, string> = named.retryAfter !== undefined ? { 'Retry-After': String(named.retryAfter) } : {};
+        request.response = httpResponse(named.status, { error: named.toJSON(requestId) }, requestId, { ...cors, ...retryAfter });
       } else {
-        request.response = httpResponse(500, { error: { code: 'INTERNAL_ERROR', name: 'WtsInternalError', message: 'Unexpected failure.', details: [], requestId } }, requestId);
+        request.response = httpResponse(500, { error: { code: 'INTERNAL_ERROR', name: 'WtsInternalError', message: 'Unexpected failure.', details: [], requestId } }, requestId, cors);
       }
     },
   };
