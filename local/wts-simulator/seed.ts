@@ -4,6 +4,7 @@
  */
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import {
+  contactRecord,
   stableUuid,
   type CardRecord,
   type ContactRecord,
@@ -81,23 +82,7 @@ export function seedState(state: SimulatorState): void {
 
   // ------------------------------------------------------------ contacts
   const contact = (c: Partial<ContactRecord> & Pick<ContactRecord, 'id' | 'name' | 'phoneNumber' | 'createdAt'>) =>
-    state.contacts.set(c.id, {
-      updatedAt: c.createdAt,
-      nameWhatsapp: c.name,
-      email: null,
-      instagram: null,
-      annotation: null,
-      pictureUrl: null,
-      tagIds: [],
-      status: 'ACTIVE',
-      origin: 'CREATED_BY_USER',
-      utm: null,
-      customFields: {},
-      portfolioIds: [],
-      portfolioNames: [],
-      metadata: {},
-      ...c,
-    });
+    state.contacts.set(c.id, contactRecord({ nameWhatsapp: c.name, ...c }));
 
   contact({
     id: EXAMPLE_IDS.contactId, name: 'Maria Silva', phoneNumber: EXAMPLE_IDS.contactPhone, createdAt: at(-60 * 24 * 30),

@@ -76,6 +76,27 @@ export interface ContactRecord extends Timestamps {
   metadata: Record<string, unknown>;
 }
 
+/** A contact with every optional field empty; callers give what they know. */
+export const contactRecord = (fields: Pick<ContactRecord, 'id' | 'createdAt'> & Partial<ContactRecord>): ContactRecord => ({
+  updatedAt: fields.createdAt,
+  name: null,
+  nameWhatsapp: null,
+  phoneNumber: null,
+  email: null,
+  instagram: null,
+  annotation: null,
+  pictureUrl: null,
+  tagIds: [],
+  status: 'ACTIVE',
+  origin: 'CREATED_BY_USER',
+  utm: null,
+  customFields: {},
+  portfolioIds: [],
+  portfolioNames: [],
+  metadata: {},
+  ...fields,
+});
+
 export interface ChannelRecord extends Timestamps {
   active: boolean;
   type: 'Dialog360_WhatsApp' | 'CloudAPI_WhatsApp' | 'ZAPI_WhatsApp' | 'EvolutionApi_WhatsApp' | 'Instagram' | 'Messenger';

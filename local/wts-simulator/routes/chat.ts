@@ -30,6 +30,7 @@ import {
 } from '../http';
 import { protocol } from '../seed';
 import {
+  contactRecord,
   fileTypeOf,
   findContactByInstagram,
   findContactByPhone,
@@ -86,26 +87,7 @@ function resolveChannel(state: SimulatorState, from: unknown): ChannelRecord {
 function resolveRecipient(state: SimulatorState, to: unknown): ContactRecord {
   if (typeof to !== 'string' || !to.trim()) throw badRequest('ERROR_VALIDATION', 'O campo to (destinatário) é obrigatório.');
   const now = nowIso();
-  const base: ContactRecord = {
-    id: newId(),
-    createdAt: now,
-    updatedAt: now,
-    name: null,
-    nameWhatsapp: null,
-    phoneNumber: null,
-    email: null,
-    instagram: null,
-    annotation: null,
-    pictureUrl: null,
-    tagIds: [],
-    status: 'ACTIVE',
-    origin: 'CREATED_FROM_HUB',
-    utm: null,
-    customFields: {},
-    portfolioIds: [],
-    portfolioNames: [],
-    metadata: {},
-  };
+  const base = contactRecord({ id: newId(), createdAt: now, origin: 'CREATED_FROM_HUB' });
   if (to.trim().startsWith('@')) {
     const existing = findContactByInstagram(state, to.trim());
     if (existing) return existing;

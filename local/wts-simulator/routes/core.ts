@@ -16,6 +16,7 @@ import {
   type RouteContext,
 } from '../http';
 import {
+  contactRecord,
   extensionOf,
   fileTypeOf,
   findContactByPhone,
@@ -161,26 +162,7 @@ function createContact({ state, body }: RouteContext) {
     throw badRequest('CONTACT_ALREADY_EXISTS', `Já existe um contato com o telefone ${phone}.`);
   }
   const now = nowIso();
-  const contact: ContactRecord = {
-    id: newId(),
-    createdAt: now,
-    updatedAt: now,
-    name: null,
-    nameWhatsapp: null,
-    phoneNumber: null,
-    email: null,
-    instagram: null,
-    annotation: null,
-    pictureUrl: null,
-    tagIds: [],
-    status: 'ACTIVE',
-    origin: 'CREATED_BY_USER',
-    utm: null,
-    customFields: {},
-    portfolioIds: [],
-    portfolioNames: [],
-    metadata: {},
-  };
+  const contact = contactRecord({ id: newId(), createdAt: now });
   applyContactFields(state, contact, { ...body, phoneNumber: phone }, fieldsPresentIn(body), 'REPLACEALL');
   state.contacts.set(contact.id, contact);
   return { body: contactDto(state, contact, ALL_DETAILS) };
