@@ -25,6 +25,7 @@ const bundle = (name: string, external: string[]) => {
     target: 'node22',
     format: 'cjs',
     minify: true,
+    mainFields: ['module', 'main'], // as lib/wts-function.ts bundles for Lambda (ESM builds tree-shake better)
     external,
     outfile,
     logLevel: 'error',
