@@ -280,3 +280,11 @@ describe('CORS', () => {
     }
   });
 });
+
+test('a pattern problem says what was expected', async () => {
+  await expect(handler('message.sendText')({ ...sendText, to: 'Maria' }, lambdaContext())).rejects.toMatchObject({
+    name: 'WtsValidationError',
+    details: [{ field: 'to', problem: 'has an invalid format (expected: Phone number (+5511999999999) or @instagram handle)' }],
+  });
+  expect(sim.requests).toHaveLength(0);
+});

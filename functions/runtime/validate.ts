@@ -11,7 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false });
+// verbose: errors carry their schema, so a pattern problem can say what was expected.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, verbose: true });
 ajv.addFormat('uuid', UUID);
 ajv.addFormat('date-time', { validate: (v: string) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)) });
 ajv.addFormat('email', EMAIL);
@@ -67,8 +68,10 @@ const problemOf = (error: ErrorObject): string => {
       return `must be at most ${p.limit}`;
     case 'minItems':
       return `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
-    case 'pattern':
-      return 'has an invalid format';
+    case 'pattern': {
+      const expected = (error.parentSchema as { description?: string } | undefined)?.description?.replace(/\.$/, '');
+      return expected ? `has an invalid format (expected: ${expected})` : 'has an invalid format';
+    }
     default:
       return error.message ?? 'is invalid';
   }
