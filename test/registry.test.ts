@@ -38,3 +38,11 @@ test('route + method pairs are unique', () => {
   const routes = OPERATION_IDS.map((id) => `${operations[id].route.method} ${operations[id].route.path}`);
   expect(new Set(routes).size).toBe(routes.length);
 });
+
+test('a registry that forgets an operation does not compile (checked by `tsc --noEmit` in `npm test`)', () => {
+  const { 'chatbot.send': forgotten, ...withoutOne } = operations;
+  // @ts-expect-error every id of OPERATION_IDS must have its entry
+  const incomplete: typeof operations = withoutOne;
+  expect(Object.keys(incomplete)).toHaveLength(38);
+  expect(forgotten.id).toBe('chatbot.send');
+});
