@@ -288,3 +288,12 @@ test('a pattern problem says what was expected', async () => {
   });
   expect(sim.requests).toHaveLength(0);
 });
+
+test('an input named like a schema keyword is still an input (a card description, a classification description)', async () => {
+  await handler('panel.updateCard')({ cardId: ids.cardId, description: 'Cliente prefere contato à tarde.' }, lambdaContext());
+  await handler('session.update')({ sessionId: ids.sessionId, classification: { category: 'WON', description: 'Venda fechada' } }, lambdaContext());
+  expect(sim.requests.map((r) => r.body)).toEqual([
+    { description: 'Cliente prefere contato à tarde.', fields: ['Description'] },
+    { classification: { category: 'WON', description: 'Venda fechada' }, fields: ['Classification'] },
+  ]);
+});

@@ -91,7 +91,7 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
   const keySource = options.apiKeySource ?? apiKeySourceFromEnv();
   const configuredBaseUrl = options.baseUrl ?? process.env.WTS_BASE_URL;
   const corsOrigins = (process.env.WTS_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-  validatorFor(op); // compiled during the cold start's init phase, not on the first request
+  validatorFor(op); // fails at init, not on the first request, if the generated validators are stale
 
   const run = async (event: unknown, context: WtsInvocationContext, { signal: middySignal }: { signal: AbortSignal }) => {
     // middy shares one AbortController across invocations; listen to it once per invocation and let go after,

@@ -1,31 +1,18 @@
 /**
- * Input validation: the registry's JSON schema (compiled once per operation, on first use) plus the
+ * Input validation: the registry's JSON schema (compiled ahead of time) plus the
  * operation's cross-field rules. Problems name the field as the caller wrote it.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { inputJsonSchema } from '../registry/schema';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import validators from '../registry/validators.generated';
 import type { Input, OperationSpec, ValidationProblem } from '../registry/types';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// ISO-8601 date or date-time; a time without an offset is read as UTC.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-// verbose: errors carry their schema, so a pattern problem can say what was expected.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, coerceTypes: false, verbose: true });
-ajv.addFormat('uuid', UUID);
-ajv.addFormat('date-time', { validate: (v: string) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)) });
-ajv.addFormat('email', EMAIL);
-ajv.addFormat('uri', { validate: (v: string) => /^https?:\/\/\S+$/i.test(v) });
-
-const compiled = new Map<string, ValidateFunction>();
-/** Compiles (once) the operation's validator; handlers call it at init so the first invocation does not pay for it. */
+/**
+ * The operation's validator, compiled ahead of time by Ajv (`npm run generate` writes
+ * `validators.generated.js` from the registry): a cold start neither loads nor runs the Ajv compiler.
+ */
 export const validatorFor = (op: OperationSpec): ValidateFunction => {
-  let validate = compiled.get(op.id);
-  if (!validate) {
-    validate = ajv.compile(inputJsonSchema(op));
-    compiled.set(op.id, validate);
-  }
+  const validate = validators[op.id];
+  if (!validate) throw new Error(`No generated validator for "${op.id}": run \`npm run generate\`.`);
   return validate;
 };
 
@@ -39,7 +26,7 @@ const fieldOf = (error: ErrorObject): string => {
   return path.reduce((field, part) => (/^\d+$/.test(part) ? `${field}[${part}]` : field ? `${field}.${part}` : part), '');
 };
 
-const problemOf = (error: ErrorObject): string => {
+const problemOf = (error: ErrorObject, op: OperationSpec): string => {
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
@@ -69,7 +56,8 @@ const problemOf = (error: ErrorObject): string => {
     case 'minItems':
       return `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
     case 'pattern': {
-      const expected = (error.parentSchema as { description?: string } | undefined)?.description?.replace(/\.$/, '');
+      // A top-level input's description says what it should look like.
+      const expected = error.instancePath.split('/').length === 2 ? op.inputs[error.instancePath.slice(1)]?.description?.replace(/\.$/, '') : undefined;
       return expected ? `has an invalid format (expected: ${expected})` : 'has an invalid format';
     }
     default:
@@ -84,7 +72,7 @@ const problemOf = (error: ErrorObject): string => {
 export const validateInput = (op: OperationSpec, input: Input): ValidationProblem[] => {
   const validate = validatorFor(op);
   if (!validate(input)) {
-    const problems = (validate.errors ?? []).map((e) => ({ field: fieldOf(e) || 'input', problem: problemOf(e) }));
+    const problems = (validate.errors ?? []).map((e) => ({ field: fieldOf(e) || 'input', problem: problemOf(e, op) }));
     // One problem per field and kind is enough (Ajv reports some twice, e.g. for nested schemas).
     return problems.filter((p, i) => problems.findIndex((q) => q.field === p.field && q.problem === p.problem) === i);
   }
