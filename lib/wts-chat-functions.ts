@@ -15,14 +15,15 @@ import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { getOperation, isOperationId, type OperationId } from '../functions/registry';
+import { SECRET_PLACEHOLDER } from '../functions/runtime/api-key';
 import { WtsApi } from './api';
 import { resolveConfig, unknownOperationMessage, WORKFLOW_OPERATIONS, type ResolvedConfig, type WtsChatFunctionsProps } from './config';
 import { WtsSchedules } from './schedules';
 import { ExampleWorkflow, wtsTask, type WtsTaskProps } from './workflow';
 import { pascalCase, WtsFunction, type WtsSecretBinding } from './wts-function';
 
-/** What a new secret holds until the user puts the real key in (the functions then answer WtsAuthError). */
-export const SECRET_PLACEHOLDER = 'REPLACE_WITH_YOUR_WTS_API_TOKEN';
+/** What a new secret holds until the user puts the real key in (the functions answer WtsConfigError until then). */
+export { SECRET_PLACEHOLDER };
 
 /** Records why a cdk-nag (AwsSolutions) rule does not apply; the reason is the audit trail. */
 export const acknowledge = (scope: IConstruct, id: string, reason: string): void => Validations.of(scope).acknowledge({ id, reason });

@@ -4,7 +4,7 @@
  * named errors when it cannot be read, and never written to logs or answers.
  */
 import { EXAMPLE_IDS as ids } from '../functions/registry/examples';
-import { secretsManagerApiKey } from '../functions/runtime/api-key';
+import { SECRET_PLACEHOLDER, secretsManagerApiKey } from '../functions/runtime/api-key';
 import { createHandler } from '../functions/runtime/handler';
 import { startSimulator, SIMULATOR_TOKEN, type Simulator } from '../local/wts-simulator';
 import { lambdaContext, restEvent } from './support/lambda';
@@ -145,4 +145,13 @@ test('the key never appears in logs or answers, whatever happens', async () => {
     spy.mockRestore();
     process.env.LOG_LEVEL = level;
   }
+});
+
+test('the placeholder the stack puts in a new secret gives WtsConfigError saying what to do, and nothing reaches WTS', async () => {
+  sm.setSecret('wts/placeholder', JSON.stringify({ apiKey: SECRET_PLACEHOLDER }));
+  await expect(contactGet('wts/placeholder')({ ...input }, lambdaContext())).rejects.toMatchObject({
+    name: 'WtsConfigError',
+    message: expect.stringContaining('put your WTS API token'),
+  });
+  expect(sim.requests).toHaveLength(0);
 });

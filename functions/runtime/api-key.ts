@@ -33,8 +33,15 @@ export const keyFromSecret = (value: unknown): string | undefined => {
   return undefined;
 };
 
+/** What the secret the CDK stack creates holds until the user puts the real token in. */
+export const SECRET_PLACEHOLDER = 'REPLACE_WITH_YOUR_WTS_API_TOKEN';
+
 const setKey = (request: middy.Request, key: string | undefined, origin: string) => {
   if (!key) throw new WtsError('WtsConfigError', `The WTS API key is empty or missing in ${origin}.`);
+  // Sending the placeholder to WTS would only earn a 401; say what to do instead.
+  if (key === SECRET_PLACEHOLDER) {
+    throw new WtsError('WtsConfigError', `${origin} still holds the placeholder: put your WTS API token in it ({"apiKey": "<token>"}).`);
+  }
   (request.context as WtsContext).wtsApiKey = key;
 };
 
