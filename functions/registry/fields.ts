@@ -53,24 +53,3 @@ export const paging: Record<string, InputSpec> = {
   },
   maxPages: { type: 'integer', minimum: 1, maximum: 100, default: 10, to: 'none', description: 'Page limit for autoPagination.' },
 };
-
-/** A file to send: by URL, by WTS file id, or inline (uploaded through the core file-upload flow first). */
-export const fileInputs = (prefix: 'body' | 'body:body'): Record<string, InputSpec> => {
-  const at = (name: string): WtsTarget => (prefix === 'body' ? `body:${name}` : `body:body.${name}`);
-  return {
-    fileUrl: { type: 'string', format: 'uri', to: at('fileUrl'), description: 'Public URL of the file to send.' },
-    fileId: uuid(at('fileId'), { description: 'Id of a file already uploaded to WTS.' }),
-    file: {
-      type: 'object',
-      to: 'none',
-      description: 'Inline file, uploaded to WTS first and then sent by its id.',
-      properties: {
-        name: { type: 'string', minLength: 1, maxLength: 255 },
-        mimeType: { type: 'string', minLength: 3, pattern: '^[\\w.+-]+/[\\w.+-]+$' },
-        contentBase64: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9+/=\\r\\n]+$' },
-      },
-      requiredProperties: ['name', 'mimeType', 'contentBase64'],
-      additionalProperties: false,
-    },
-  };
-};

@@ -1,6 +1,6 @@
 /** Inputs and request shaping shared by the send operations (message.*, session.send*). */
-import { bool, fileInputs, freeObject, text, uuid } from './fields';
-import type { Input, InputSpec, ValidationProblem, WtsRequest } from './types';
+import { bool, freeObject, text, uuid } from './fields';
+import type { Input, InputSpec, ValidationProblem, WtsRequest, WtsTarget } from './types';
 
 /** `to`: a phone number in international format or an @instagram handle. */
 export const recipient: InputSpec = text('body:to', {
@@ -35,7 +35,26 @@ export const templateInputs = (prefix: 'body' | 'body:body'): Record<string, Inp
   };
 };
 
-export { fileInputs };
+/** A file to send: by URL, by WTS file id, or inline (uploaded through the core file-upload flow first). */
+export const fileInputs = (prefix: 'body' | 'body:body'): Record<string, InputSpec> => {
+  const at = (name: string): WtsTarget => (prefix === 'body' ? `body:${name}` : `body:body.${name}`);
+  return {
+    fileUrl: { type: 'string', format: 'uri', to: at('fileUrl'), description: 'Public URL of the file to send.' },
+    fileId: uuid(at('fileId'), { description: 'Id of a file already uploaded to WTS.' }),
+    file: {
+      type: 'object',
+      to: 'none',
+      description: 'Inline file, uploaded to WTS first and then sent by its id.',
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 255 },
+        mimeType: { type: 'string', minLength: 3, pattern: '^[\\w.+-]+/[\\w.+-]+$' },
+        contentBase64: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9+/=\\r\\n]+$' },
+      },
+      requiredProperties: ['name', 'mimeType', 'contentBase64'],
+      additionalProperties: false,
+    },
+  };
+};
 
 /** Exactly one way of giving the file: fileUrl, fileId or file. */
 export const oneFile =

@@ -70,7 +70,7 @@ const mergeHttpInput = (
     input[name] = value;
     sources.set(name, from);
   };
-  const allowedInQuery = new Set(routeInputs(op).query);
+  const allowedInQuery = queryInputsOf(op);
   for (const [name, value] of Object.entries(pathParams ?? {})) if (value !== undefined) put(name, safeDecode(value), 'path');
   for (const [name, values] of Object.entries(query)) {
     if (!allowedInQuery.has(name)) {
@@ -81,6 +81,14 @@ const mergeHttpInput = (
   }
   for (const [name, value] of Object.entries(body.value ?? {})) put(name, value, 'body');
   return { input, problems };
+};
+
+/** Inputs the operation's route takes in the query string, worked out once per operation (not per request). */
+const queryInputs = new WeakMap<OperationSpec, Set<string>>();
+const queryInputsOf = (op: OperationSpec): Set<string> => {
+  let names = queryInputs.get(op);
+  if (!names) queryInputs.set(op, (names = new Set(routeInputs(op).query)));
+  return names;
 };
 
 const safeDecode = (value: string): string => {

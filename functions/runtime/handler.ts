@@ -111,9 +111,14 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
     const input = context.wtsInput!;
     const budget = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS;
     const deadline = started + budget - SAFETY_MARGIN_MS;
-    let target = resolveTarget(context.wtsApiKey!, configuredBaseUrl);
-    redact(context.wtsApiKey);
-    redact(target.token);
+    /** Where to send and with which token, from the key on the context (which logs and answers never show). */
+    const currentTarget = () => {
+      const resolved = resolveTarget(context.wtsApiKey!, configuredBaseUrl);
+      redact(context.wtsApiKey);
+      redact(resolved.token);
+      return resolved;
+    };
+    let target = currentTarget();
     let rotated = false;
 
     const call = async (request: WtsRequest, retry: RetryClass = op.retry): Promise<WtsResponse> => {
@@ -124,9 +129,7 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
         if (!rotated && isWtsError(error) && error.upstreamStatus === 401) {
           rotated = true;
           await keySource.refresh({ event, context, internal: {}, response: null, error: null } as unknown as middy.Request);
-          target = resolveTarget(context.wtsApiKey!, configuredBaseUrl);
-          redact(context.wtsApiKey);
-          redact(target.token);
+          target = currentTarget();
           log('info', 'WTS rejected the key; secret read again', { operation: op.id, requestId: context.awsRequestId });
           return call(request, retry);
         }
