@@ -11,7 +11,7 @@ import { buildSync } from 'esbuild';
 import { EXAMPLE_IDS as ids } from '../functions/registry/examples';
 import { staticApiKey } from '../functions/runtime/api-key';
 import { createHandler } from '../functions/runtime/handler';
-import { startSimulator, SIMULATOR_TOKEN } from '../local/wts-simulator';
+import { startSimulator, SIMULATOR_TOKEN } from '../wts-simulator';
 
 const OUT = join(__dirname, 'out');
 const ROOT = join(__dirname, '..');

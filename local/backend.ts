@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { getOperation } from '../functions/registry';
 import { staticApiKey } from '../functions/runtime/api-key';
 import { createHandler, type HandlerOptions } from '../functions/runtime/handler';
-import { SIMULATOR_TOKEN, startSimulator, type Simulator } from './wts-simulator';
+import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../wts-simulator';
 
 export type LocalHandler = ReturnType<typeof createHandler>;
 

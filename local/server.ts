@@ -16,7 +16,7 @@ import { apiKeyFromEnv, ConfigError, openBackend, type Backend } from './backend
 import { docsAsset, DOCS_PATH, OPENAPI_PATH } from './docs';
 import { API_GATEWAY_TIMEOUT_MS, lambdaContext, restApiEvent, routeRequest } from './events';
 import { RouteTable } from './routes';
-import type { Simulator } from './wts-simulator';
+import type { Simulator } from '../wts-simulator';
 
 export interface LocalServerOptions {
   /** Default 3000; 0 picks a free port. */

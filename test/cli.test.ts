@@ -12,7 +12,7 @@ import { EXAMPLE_IDS } from '../functions/registry/examples';
 import { staticApiKey } from '../functions/runtime/api-key';
 import { createHandler } from '../functions/runtime/handler';
 import { lambdaContext } from '../local/events';
-import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../local/wts-simulator';
+import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../wts-simulator';
 
 process.env.LOG_LEVEL = 'silent';
 

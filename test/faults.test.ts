@@ -6,7 +6,7 @@ import { operations } from '../functions/registry';
 import { EXAMPLE_IDS as ids } from '../functions/registry/examples';
 import { staticApiKey } from '../functions/runtime/api-key';
 import { createHandler } from '../functions/runtime/handler';
-import { startSimulator, SIMULATOR_TOKEN, type Simulator } from '../local/wts-simulator';
+import { startSimulator, SIMULATOR_TOKEN, type Simulator } from '../wts-simulator';
 import { lambdaContext, restEvent } from './support/lambda';
 import { checkAgainstWtsReference } from './support/wts-contract';
 

@@ -11,7 +11,7 @@ import { routeInputs } from '../functions/registry/schema';
 import type { Input, OperationSpec } from '../functions/registry/types';
 import { routeRequest } from '../local/events';
 import { startLocalServer, type LocalServer } from '../local/server';
-import { startSimulator } from '../local/wts-simulator';
+import { startSimulator } from '../wts-simulator';
 
 // The handlers' JSON log lines are for CloudWatch; keep the test output readable.
 process.env.LOG_LEVEL = 'silent';

@@ -7,7 +7,7 @@ import { OPERATION_IDS, operations } from '../functions/registry';
 import { requiredInputs } from '../functions/registry/schema';
 import { staticApiKey } from '../functions/runtime/api-key';
 import { createHandler, type WtsHandler } from '../functions/runtime/handler';
-import { startSimulator, SIMULATOR_TOKEN, type Simulator } from '../local/wts-simulator';
+import { startSimulator, SIMULATOR_TOKEN, type Simulator } from '../wts-simulator';
 import { EXPECTED_REQUESTS } from './support/expected-requests';
 import { eventFor, isHttpShape, lambdaContext, SHAPES, type Shape } from './support/lambda';
 import { checkAgainstWtsReference } from './support/wts-contract';

@@ -6,7 +6,7 @@ import { routeInputs, routePathParams } from '../functions/registry/schema';
 import { validateInput } from '../functions/runtime/validate';
 
 test('the registry holds exactly the 39 operations of OPERATIONS.md, each under its own id', () => {
-  const documented = [...readFileSync(join(__dirname, '../../shared/OPERATIONS.md'), 'utf8').matchAll(/^\| ([a-z]+\.[A-Za-z]+) \|/gm)].map((m) => m[1]);
+  const documented = [...readFileSync(join(__dirname, '../reference/OPERATIONS.md'), 'utf8').matchAll(/^\| ([a-z]+\.[A-Za-z]+) \|/gm)].map((m) => m[1]);
   expect(documented).toHaveLength(39);
   expect([...OPERATION_IDS].sort()).toEqual([...documented].sort());
   for (const id of OPERATION_IDS) expect(operations[id].id).toBe(id);

@@ -6,7 +6,7 @@
 import { EXAMPLE_IDS as ids } from '../functions/registry/examples';
 import { SECRET_PLACEHOLDER, secretsManagerApiKey } from '../functions/runtime/api-key';
 import { createHandler } from '../functions/runtime/handler';
-import { startSimulator, SIMULATOR_TOKEN, type Simulator } from '../local/wts-simulator';
+import { startSimulator, SIMULATOR_TOKEN, type Simulator } from '../wts-simulator';
 import { lambdaContext, restEvent } from './support/lambda';
 import { startSecretsManagerEndpoint, type SecretsManagerEndpoint } from './support/secrets-manager-endpoint';
 import { operations } from '../functions/registry';

@@ -1,5 +1,5 @@
 import { EXAMPLE_IDS } from '../functions/registry/examples';
-import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../local/wts-simulator';
+import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../wts-simulator';
 
 let sim: Simulator;
 

@@ -10,7 +10,7 @@ import { sequenceOperations } from './operations/sequence';
 import { sessionOperations } from './operations/session';
 import type { OperationSpec } from './types';
 
-/** The public operation ids (`../shared/OPERATIONS.md`): the stable names users call. */
+/** The public operation ids (`reference/OPERATIONS.md`): the stable names users call. */
 export const OPERATION_IDS = [
   'contact.create', 'contact.list', 'contact.get', 'contact.getByPhone', 'contact.update',
   'message.list', 'message.get', 'message.getStatus', 'message.sendText', 'message.sendFile', 'message.sendTemplate',

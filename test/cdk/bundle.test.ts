@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
-import { SIMULATOR_TOKEN, startSimulator } from '../../local/wts-simulator';
+import { SIMULATOR_TOKEN, startSimulator } from '../../wts-simulator';
 import { WtsChatFunctionsStack } from '../../lib/wts-chat-functions-stack';
 import { startSecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
 import { CDK_JSON_CONTEXT, resourcesOfType, tempOutdir, type CfnTemplate } from './support';

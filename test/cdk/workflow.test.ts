@@ -9,7 +9,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { staticApiKey } from '../../functions/runtime/api-key';
 import { createHandler } from '../../functions/runtime/handler';
-import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../local/wts-simulator';
+import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simulator';
 import { WORKFLOW_STATES as S } from '../../lib/workflow';
 import { functionOperations, stateMachineDefinition, synthStack } from './support';
 

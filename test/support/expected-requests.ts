@@ -1,6 +1,6 @@
 /**
  * What WTS must receive for each operation's registry example, written out by hand from
- * `../shared/OPERATIONS.md` and the WTS reference (not derived from the registry, so a wrong
+ * `reference/OPERATIONS.md` and the WTS reference (not derived from the registry, so a wrong
  * registry entry fails the test).
  */
 import { EXAMPLE_IDS as ids } from '../../functions/registry/examples';

@@ -1,8 +1,7 @@
 /**
  * Checks an upstream (WTS Chat API) request against the public WTS OpenAPI 3.0.1 reference in
- * `<repo>/../shared/wts-openapi/{core,chat,crm}.json` (servers `https://api.wts.chat/{service}`).
+ * `reference/wts/{core,chat,crm}.json` (the project's vendored copy) (servers `https://api.wts.chat/{service}`).
  *
- * Override the folder with the environment variable `WTS_OPENAPI_DIR` if needed.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -52,7 +51,7 @@ interface OpenApiDoc {
 // Loading
 
 export const WTS_OPENAPI_DIR =
-  process.env.WTS_OPENAPI_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'wts-openapi');
+  path.resolve(__dirname, '..', '..', 'reference', 'wts');
 
 const docs = new Map<Service, OpenApiDoc>();
 

@@ -2,7 +2,7 @@
  * Seed data: a small Brazilian online shop ("Loja Exemplo") using WTS for customer service and sales.
  * Fully deterministic: fixed dates, fixed ids (EXAMPLE_IDS for everything the docs use, stableUuid() for the rest).
  */
-import { EXAMPLE_IDS } from '../../functions/registry/examples';
+import { EXAMPLE_IDS } from '../functions/registry/examples';
 import {
   contactRecord,
   stableUuid,
