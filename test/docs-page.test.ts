@@ -1,25 +1,23 @@
 /**
  * The `/docs` page in a real (headless) Chromium: Swagger UI loads from the local server, renders the
- * 39 operations, and "Try it out" calls the local API. Needs Debian's chromium (`apt-get install -y chromium`).
+ * 39 operations, and "Try it out" calls the local API. The browser comes from npm (test/support/chromium.ts).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { operationList } from '../functions/registry';
 import { EXAMPLE_IDS } from '../functions/registry/examples';
 import { startLocalServer, type LocalServer } from '../local/server';
+import { launchChromium, type Browser } from './support/chromium';
 
 process.env.LOG_LEVEL = 'silent';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, 'artifacts');
 
 describe('/docs in headless Chromium', () => {
   let server: LocalServer;
-  let browser: BrowserContext | undefined;
+  let browser: Browser | undefined;
   let page: Page;
-  let profile: string | undefined;
   const pageErrors: string[] = [];
   const external: string[] = [];
   /** The rendered block of one operation, found by the operation id Swagger UI shows. */
@@ -27,28 +25,9 @@ describe('/docs in headless Chromium', () => {
     page.locator('.opblock', { has: page.locator('.opblock-summary-operation-id', { hasText: new RegExp(`^${id.replace('.', '\\.')}$`) }) });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not installed at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (CI must do so), or set CHROMIUM_PATH.`);
-    }
     server = await startLocalServer({ port: 0, quiet: true });
-    profile = mkdtempSync(path.join(tmpdir(), 'wts-docs-chromium-'));
-    // A fresh profile each run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await launchChromium();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Everything the page loads must come from the local server (no CDN).
     page.on('request', (request) => {
@@ -60,7 +39,6 @@ describe('/docs in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   test('renders every operation with its id and summary, from local assets only', async () => {
