@@ -6,19 +6,19 @@
  */
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describeAsContext, propsFromContext, resolveConfig } from './config';
+import { CONTEXT_NAMING, readAppContext } from './config';
 import { WtsChatFunctionsStack } from './wts-chat-functions-stack';
 
 export const DEFAULT_STACK_NAME = 'WtsChatFunctions';
 
 export const createApp = (appProps: AppProps = {}): { app: App; stack: WtsChatFunctionsStack } => {
   const app = new App(appProps);
-  const wts = propsFromContext((key) => app.node.tryGetContext(key));
-  // Fails before any construct exists, naming the context keys the user wrote (wtsSchedules[0].input …).
-  resolveConfig(wts, { describe: describeAsContext });
-  const stackName = app.node.tryGetContext('wtsStackName') ?? DEFAULT_STACK_NAME;
+  // Fails before any construct exists, listing every problem under the context key the user wrote
+  // (wtsSchedules[0].input …), misspelt wts… keys included.
+  const { props, stackName } = readAppContext((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext()), DEFAULT_STACK_NAME);
   const stack = new WtsChatFunctionsStack(app, stackName, {
-    wts,
+    wts: props,
+    wtsNaming: CONTEXT_NAMING,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -8,6 +8,7 @@
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { getOperation, OPERATION_IDS, type OperationId } from '../functions/registry';
 import { validateInput } from '../functions/runtime/validate';
+import { scheduleExpressionProblems } from './schedule-expression';
 
 export const API_AUTH_MODES = ['iam', 'apiKey', 'none'] as const;
 /** `iam`: SigV4-signed calls (default). `apiKey`: `x-api-key` header, with a usage plan. `none`: an open API (explicit only). */
@@ -120,7 +121,11 @@ export interface WtsChatFunctionsProps {
   readonly lambda?: WtsLambdaProps;
   /** Operations to run on a schedule. @default none */
   readonly schedules?: readonly WtsScheduleProps[];
-  /** Deploy the example workflow (contact → template → wait → status → card or complete). @default true */
+  /**
+   * Deploy the example workflow (contact → template → wait → status → card or complete). `true` requires its
+   * five operations (WORKFLOW_OPERATIONS); left unset, the workflow is deployed when they all are and
+   * otherwise left out with a synth note. @default true when its operations are deployed
+   */
   readonly workflow?: boolean;
 }
 
@@ -162,6 +167,8 @@ export interface ResolvedConfig {
   workflow: boolean;
   /** Non-fatal remarks (e.g. a throttle above WTS's limits), shown as synth warnings. */
   warnings: string[];
+  /** What the configuration decided on the user's behalf (e.g. the workflow left out), shown as synth info. */
+  notes: string[];
 }
 
 /** Thrown at synth when the configuration is invalid; lists every problem. */
@@ -177,21 +184,20 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const WAF_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[A-Za-z0-9_-]+\/[A-Za-z0-9-]+$/;
 const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
-const CRON = /^cron\((\S+\s+){5}\S+\)$/;
-const RATE = /^rate\(([1-9]\d*) (minute|minutes|hour|hours|day|days)\)$/;
-const AT = /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSecretLike = (v: unknown): v is ISecret => isRecord(v) && typeof (v as { secretArn?: unknown }).secretArn === 'string';
 
-/** Edit distance, for "did you mean" hints on operation ids. */
-const distance = (a: string, b: string): number => {
+/** Edit distance (case-insensitive), for "did you mean" hints on operation ids and context keys. */
+const distance = (first: string, second: string): number => {
+  const a = first.toLowerCase();
+  const b = second.toLowerCase();
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0];
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
       prev = row[j];
       row[j] = next;
     }
@@ -231,13 +237,17 @@ const validateScheduleInput = (operation: OperationId, input: Record<string, unk
 export interface ResolveOptions {
   /** Renames a prop path in messages (the app reports context keys: `wtsSchedules[0].input`). */
   describe?: (propPath: string) => string;
+  /** How a message tells the user to set a prop to a value (the app says `-c wtsWorkflow=false`). @default `workflow: false` */
+  assignment?: (propPath: string, value: string) => string;
 }
 
 /** Applies defaults and validates. Throws `WtsConfigurationError` listing every problem. */
 export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: ResolveOptions = {}): ResolvedConfig => {
   const problems: string[] = [];
   const warnings: string[] = [];
+  const notes: string[] = [];
   const describe = options.describe ?? ((p: string) => p);
+  const assignment = options.assignment ?? ((p: string, value: string) => `${describe(p)}: ${value}`);
   const bad = (where: string, problem: string) => problems.push(`${describe(where)}: ${problem}`);
 
   if (typeof props !== 'object' || props === null || Array.isArray(props)) throw new WtsConfigurationError(['props: must be an object']);
@@ -258,7 +268,7 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     try {
       const url = new URL(String(baseUrl));
       ok = (url.protocol === 'https:' || url.protocol === 'http:') && !url.search && !url.hash;
-      if (ok && url.protocol === 'http:') warnings.push(`baseUrl "${baseUrl}" is plain HTTP: the WTS API key would travel unencrypted.`);
+      if (ok && url.protocol === 'http:') warnings.push(`${describe('baseUrl')} "${baseUrl}" is plain HTTP: the WTS API key would travel unencrypted.`);
     } catch {
       ok = false;
     }
@@ -297,7 +307,7 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     }
   }
   if (api.quota !== undefined) {
-    if (auth !== 'apiKey') bad('api.quota', "only applies with api.auth 'apiKey' (it belongs to the usage plan)");
+    if (auth !== 'apiKey') bad('api.quota', `only applies with ${describe('api.auth')} 'apiKey' (it belongs to the usage plan)`);
     if (!isRecord(api.quota) || !Number.isInteger(api.quota.limit) || (api.quota.limit as number) < 1 || !QUOTA_PERIODS.includes(api.quota.period as never)) {
       bad('api.quota', `must be { limit: <positive integer>, period: ${QUOTA_PERIODS.map((p) => `'${p}'`).join(' | ')} }`);
     }
@@ -325,9 +335,9 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
   const timeoutSeconds = lambda.timeoutSeconds ?? 28;
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 3 || timeoutSeconds > 900) bad('lambda.timeoutSeconds', 'must be an integer in [3, 900]');
   else if (timeoutSeconds > 29) {
-    warnings.push(`lambda.timeoutSeconds is ${timeoutSeconds}: API Gateway answers 504 after 29 s while the function keeps running (direct invocations, schedules and workflows do get the longer time).`);
+    warnings.push(`${describe('lambda.timeoutSeconds')} is ${timeoutSeconds}: API Gateway answers 504 after 29 s while the function keeps running (direct invocations, schedules and workflows do get the longer time).`);
   } else if (timeoutSeconds < 27) {
-    warnings.push(`lambda.timeoutSeconds is ${timeoutSeconds}: synchronous sends wait up to ~25 s at WTS and may time out.`);
+    warnings.push(`${describe('lambda.timeoutSeconds')} is ${timeoutSeconds}: synchronous sends wait up to ~25 s at WTS and may time out.`);
   }
   const architecture = lambda.architecture ?? 'arm64';
   if (!ARCHITECTURES.includes(architecture)) bad('lambda.architecture', `must be one of ${ARCHITECTURES.join(', ')}`);
@@ -351,12 +361,10 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     const known = ['operation', 'schedule', 'timezone', 'input', 'description', 'enabled', 'retryAttempts', 'maxEventAgeSeconds'];
     for (const key of Object.keys(raw)) if (!known.includes(key)) bad(where, `unknown key "${key}" (known: ${known.join(', ')})`);
     if (!isKnownOperation(s.operation)) bad(`${where}.operation`, unknownOperationMessage(s.operation));
-    else if (!operations.includes(s.operation)) bad(`${where}.operation`, `"${s.operation}" is not among the deployed operations`);
+    else if (!operations.includes(s.operation)) bad(`${where}.operation`, `"${s.operation}" is not among the deployed operations (add it to ${describe('operations')})`);
     const expr = typeof s.schedule === 'string' ? s.schedule.trim() : '';
-    if (!(CRON.test(expr) || RATE.test(expr) || AT.test(expr))) {
-      bad(`${where}.schedule`, `"${String(s.schedule)}" is not a schedule expression: use cron(min hour day-of-month month day-of-week year), rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)`);
-    }
-    if (/^rate\(1 (minutes|hours|days)\)$|^rate\(([2-9]|\d{2,}) (minute|hour|day)\)$/.test(expr)) bad(`${where}.schedule`, `"${expr}": use the singular unit for 1 and the plural otherwise`);
+    if (typeof s.schedule !== 'string') bad(`${where}.schedule`, 'must be a schedule expression: cron(minutes hours day-of-month month day-of-week year), rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)');
+    else for (const problem of scheduleExpressionProblems(expr)) bad(`${where}.schedule`, `"${expr}": ${problem}`);
     const timezone = s.timezone ?? 'UTC';
     if (typeof timezone !== 'string' || !isTimeZone(timezone)) bad(`${where}.timezone`, `"${String(timezone)}" is not an IANA time zone (e.g. America/Sao_Paulo)`);
     const input = s.input ?? {};
@@ -377,12 +385,21 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     }
   });
 
-  // --- workflow
-  const workflow = props.workflow ?? true;
+  // --- workflow: on by default, but only asked for when set explicitly; an operations subset that
+  // leaves out what it chains drops it (with a note) instead of failing the synth.
+  let workflow = props.workflow ?? true;
+  const missing = WORKFLOW_OPERATIONS.filter((id) => !operations.includes(id));
   if (typeof workflow !== 'boolean') bad('workflow', 'must be true or false');
-  if (workflow === true) {
-    const missing = WORKFLOW_OPERATIONS.filter((id) => !operations.includes(id));
-    if (missing.length) bad('workflow', `the example workflow needs ${missing.join(', ')}: deploy them or set workflow to false`);
+  else if (workflow && missing.length) {
+    const needs = `needs ${missing.join(', ')}, which ${describe('operations')} leaves out`;
+    if (props.workflow === true) bad('workflow', `the example workflow ${needs}: add them to ${describe('operations')}, or turn the workflow off (${assignment('workflow', 'false')})`);
+    else {
+      workflow = false;
+      notes.push(
+        `The example workflow is not deployed: it ${needs}. To deploy it, add them to ${describe('operations')}; ` +
+          `${assignment('workflow', 'false')} leaves it out without this note (${assignment('workflow', 'true')} makes it an error).`,
+      );
+    }
   }
 
   if (problems.length) throw new WtsConfigurationError(problems);
@@ -406,6 +423,7 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     schedules,
     workflow,
     warnings,
+    notes,
   };
 };
 
@@ -467,13 +485,33 @@ const KINDS: Record<ContextKey, Kind> = {
   wtsWorkflow: 'boolean',
 };
 
+/** Context keys the app reads besides the props (`bin/app.ts`). */
+export const APP_CONTEXT_KEYS = ['wtsStackName'] as const;
+const KNOWN_CONTEXT_KEYS: readonly string[] = [...Object.keys(CONTEXT_KEYS), ...APP_CONTEXT_KEYS];
+
 /**
- * Reads the props from context values. `cdk.json` gives JSON values; `-c key=value` gives strings, so
- * strings are parsed: lists as JSON arrays or comma-separated, objects as JSON, booleans and numbers as such.
- * An empty string means "not set" (`-c wtsSecret=` falls back to a new secret).
+ * Context keys that look meant for this app but are not among its settings: any `wts…` key (any case),
+ * or one a typo or two away from a known key. Everything else (CDK feature flags, `aws:cdk:…`,
+ * lookups cached in cdk.context.json) is not ours to judge. A misspelt key would otherwise be
+ * ignored and the default used: `-c wtsOperation=…` deploying all 39 operations.
  */
-export const propsFromContext = (tryGetContext: (key: string) => unknown): WtsChatFunctionsProps => {
+export const unknownContextKeyProblems = (contextKeys: Iterable<string>): string[] => {
   const problems: string[] = [];
+  for (const key of contextKeys) {
+    // Feature flags and lookups are namespaced (`@aws-cdk/…:…`, `aws:cdk:…`, `availability-zones:…`).
+    if (KNOWN_CONTEXT_KEYS.includes(key) || /[:/@\s]/.test(key)) continue;
+    const [closest, d] = KNOWN_CONTEXT_KEYS.map((known) => [known, distance(key, known)] as const).reduce((best, next) => (next[1] < best[1] ? next : best));
+    if (!/^wts/i.test(key) && d > 2) continue;
+    const hint = d <= 4 ? ` Did you mean ${closest}?` : '';
+    problems.push(`context ${key}: not a setting of this app.${hint} Known keys: ${KNOWN_CONTEXT_KEYS.join(', ')}`);
+  }
+  return problems;
+};
+
+const EMPTY_OPERATIONS = `is empty: list the operation ids to deploy (e.g. session.get,session.complete), or leave wtsOperations out to deploy all ${OPERATION_IDS.length}`;
+
+/** Parses the context values into props; problems are collected, not thrown. */
+const readContextProps = (tryGetContext: (key: string) => unknown, problems: string[]): WtsChatFunctionsProps => {
   const out: Record<string, unknown> = {};
   const set = (path: string, value: unknown) => {
     const parts = path.split('.');
@@ -483,7 +521,13 @@ export const propsFromContext = (tryGetContext: (key: string) => unknown): WtsCh
   };
   for (const [key, path] of Object.entries(CONTEXT_KEYS) as [ContextKey, string][]) {
     let value = tryGetContext(key);
-    if (value === undefined || value === null || value === '') continue;
+    if (value === undefined || value === null) continue;
+    // `-c wtsOperations=` is a list that lost its values (an unset shell variable), not "all 39".
+    if (key === 'wtsOperations' && typeof value === 'string' && value.trim() === '') {
+      problems.push(`context wtsOperations: ${EMPTY_OPERATIONS}`);
+      continue;
+    }
+    if (value === '') continue;
     const kind = KINDS[key];
     if (typeof value === 'string') {
       const text = value.trim();
@@ -497,11 +541,30 @@ export const propsFromContext = (tryGetContext: (key: string) => unknown): WtsCh
         continue;
       }
     }
-    if (key === 'wtsOperations' && (value === 'all' || (Array.isArray(value) && value.length === 1 && value[0] === 'all'))) continue;
+    if (key === 'wtsOperations') {
+      if (Array.isArray(value) && value.length === 0) {
+        problems.push(`context wtsOperations: ${EMPTY_OPERATIONS}`);
+        continue;
+      }
+      if (value === 'all' || (Array.isArray(value) && value.length === 1 && value[0] === 'all')) continue;
+    }
     set(path, value);
   }
-  if (problems.length) throw new WtsConfigurationError(problems);
   return out as WtsChatFunctionsProps;
+};
+
+/**
+ * Reads the props from context values. `cdk.json` gives JSON values; `-c key=value` gives strings, so
+ * strings are parsed: lists as JSON arrays or comma-separated, objects as JSON, booleans and numbers as such.
+ * An empty string means "not set" (`-c wtsSecret=` falls back to a new secret), except for
+ * `wtsOperations`, where an empty list is refused. Given `contextKeys` (every key in the context),
+ * unknown `wts…` keys are refused too.
+ */
+export const propsFromContext = (tryGetContext: (key: string) => unknown, contextKeys: Iterable<string> = []): WtsChatFunctionsProps => {
+  const problems = unknownContextKeyProblems(contextKeys);
+  const props = readContextProps(tryGetContext, problems);
+  if (problems.length) throw new WtsConfigurationError(problems);
+  return props;
 };
 
 /** Names a prop path by the context key the user wrote: `schedules[0].input` → `wtsSchedules[0].input`. */
@@ -510,4 +573,41 @@ export const describeAsContext = (propPath: string): string => {
     .filter(([, path]) => propPath === path || propPath.startsWith(`${path}.`) || propPath.startsWith(`${path}[`))
     .sort((a, b) => b[1].length - a[1].length)[0];
   return match ? `${match[0]}${propPath.slice(match[1].length)}` : propPath;
+};
+
+/** Messages in the words of someone configuring through context: `wtsWorkflow`, `-c wtsWorkflow=false`. */
+export const CONTEXT_NAMING: ResolveOptions = {
+  describe: describeAsContext,
+  assignment: (propPath, value) => `-c ${describeAsContext(propPath)}=${value}`,
+};
+
+export interface AppContext {
+  readonly props: WtsChatFunctionsProps;
+  readonly stackName: string;
+}
+
+/** CloudFormation stack names: a letter, then letters, digits and hyphens, 128 at most. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/**
+ * Everything the app reads from context, checked in one go: unknown `wts…` keys, unparsable values,
+ * and every setting as `resolveConfig` checks it, named by context key. Throws `WtsConfigurationError`
+ * listing every problem.
+ */
+export const readAppContext = (tryGetContext: (key: string) => unknown, contextKeys: Iterable<string>, defaultStackName: string): AppContext => {
+  const problems = unknownContextKeyProblems(contextKeys);
+  const props = readContextProps(tryGetContext, problems);
+  try {
+    resolveConfig(props, CONTEXT_NAMING);
+  } catch (error) {
+    if (!(error instanceof WtsConfigurationError)) throw error;
+    problems.push(...error.problems);
+  }
+  const given = tryGetContext('wtsStackName');
+  const stackName = given === undefined || given === null || given === '' ? defaultStackName : given;
+  if (typeof stackName !== 'string' || !STACK_NAME.test(stackName)) {
+    problems.push(`wtsStackName: "${String(stackName)}" is not a CloudFormation stack name (a letter, then letters, digits or hyphens; 128 at most)`);
+  }
+  if (problems.length) throw new WtsConfigurationError(problems);
+  return { props, stackName: stackName as string };
 };

@@ -4,22 +4,25 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { WtsChatFunctionsProps } from './config';
+import type { ResolveOptions, WtsChatFunctionsProps } from './config';
 import { WtsChatFunctions } from './wts-chat-functions';
 
 export interface WtsChatFunctionsStackProps extends StackProps {
   readonly wts?: WtsChatFunctionsProps;
+  /** How synth messages name the settings; the bundled app names its context keys (`CONTEXT_NAMING`). @default the prop paths */
+  readonly wtsNaming?: ResolveOptions;
 }
 
 export class WtsChatFunctionsStack extends Stack {
   readonly wts: WtsChatFunctions;
 
   constructor(scope: Construct, id: string, props: WtsChatFunctionsStackProps = {}) {
+    const { wts: wtsProps, wtsNaming, ...stackProps } = props;
     super(scope, id, {
       description: 'WTS Chat API as AWS Lambda functions (one per operation) behind API Gateway, with schedules and a Step Functions workflow.',
-      ...props,
+      ...stackProps,
     });
-    const wts = (this.wts = new WtsChatFunctions(this, 'Wts', props.wts));
+    const wts = (this.wts = new WtsChatFunctions(this, 'Wts', wtsProps, wtsNaming));
 
     new CfnOutput(this, 'ApiUrl', { value: wts.api.url, description: 'Base URL of the WTS Chat REST API (stage included).' });
     new CfnOutput(this, 'ApiKeySecret', {

@@ -17,7 +17,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { getOperation, isOperationId, type OperationId } from '../functions/registry';
 import { SECRET_PLACEHOLDER } from '../functions/runtime/api-key';
 import { WtsApi } from './api';
-import { resolveConfig, unknownOperationMessage, WORKFLOW_OPERATIONS, type ResolvedConfig, type WtsChatFunctionsProps } from './config';
+import { resolveConfig, unknownOperationMessage, WORKFLOW_OPERATIONS, type ResolvedConfig, type ResolveOptions, type WtsChatFunctionsProps } from './config';
 import { WtsSchedules } from './schedules';
 import { ExampleWorkflow, wtsTask, type WtsTaskProps } from './workflow';
 import { pascalCase, WtsFunction, type WtsSecretBinding } from './wts-function';
@@ -44,10 +44,15 @@ export class WtsChatFunctions extends Construct {
   readonly workflow?: ExampleWorkflow;
   readonly stateMachine?: sfn.StateMachine;
 
-  constructor(scope: Construct, id: string, props: WtsChatFunctionsProps = {}) {
+  /**
+   * @param naming how synth messages name the settings (the bundled app passes `CONTEXT_NAMING`, so they
+   *   say `wtsOperations`, `-c wtsWorkflow=false`). @default the prop paths
+   */
+  constructor(scope: Construct, id: string, props: WtsChatFunctionsProps = {}, naming: ResolveOptions = {}) {
     super(scope, id);
-    const cfg = (this.config = resolveConfig(props));
+    const cfg = (this.config = resolveConfig(props, naming));
     for (const warning of cfg.warnings) Annotations.of(this).addWarningV2('wts-chat-functions:config', warning);
+    for (const note of cfg.notes) Annotations.of(this).addInfo(note);
 
     const secret = this.bindSecret(cfg);
     this.secretId = secret.secretId;

@@ -3,7 +3,7 @@
  * validation, throttling, auth modes, secrets, schedules, the workflow definition, and synth-time
  * configuration errors.
  */
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { App, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -325,8 +325,25 @@ describe('operations subset', () => {
     expect(() => synthStack({ operations: ['sesion.complete'] })).toThrow(/Did you mean "session.complete"\?/);
   });
 
-  test('the example workflow needs its five operations', () => {
-    expect(() => synthStack({ operations: ['contact.get'] })).toThrow(/workflow: the example workflow needs contact.create, message.sendTemplate/);
+  test('workflow: true with its operations left out fails, naming the props', () => {
+    // GIVEN a subset without the workflow's operations, and the workflow asked for explicitly
+    // WHEN synthesized THEN it fails, telling what to add or how to turn the workflow off
+    expect(() => synthStack({ operations: ['contact.get'], workflow: true })).toThrow(
+      /  - workflow: the example workflow needs contact.create, message.sendTemplate, message.getStatus, panel.createCard, session.complete, which operations leaves out: add them to operations, or turn the workflow off \(workflow: false\)/,
+    );
+  });
+
+  test('workflow unset with its operations left out: no workflow, and a synth note says why', () => {
+    // GIVEN a subset without the workflow's operations, workflow not set
+    const { template, stack } = synthStack({ operations: ['contact.get', 'session.complete'] });
+    // THEN no state machine and no workflow output
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+    expect(Object.keys(template.findOutputs('ExampleWorkflowArn'))).toEqual([]);
+    // and an info annotation names the missing operations and the prop that silences it
+    Annotations.fromStack(stack).hasInfo(
+      '/WtsTest/Wts',
+      Match.stringLikeRegexp('The example workflow is not deployed: it needs contact.create, message.sendTemplate, message.getStatus, panel.createCard, which operations leaves out\\..*workflow: false leaves it out'),
+    );
   });
 });
 
@@ -352,9 +369,21 @@ describe('configuration errors are reported together at synth', () => {
   });
 
   test('a throttle above WTS limits is allowed but warned about', () => {
-    const { stack } = synthStack({ api: { throttle: { rateLimit: 10, burstLimit: 300 } }, operations: ['contact.get'], workflow: false });
+    // GIVEN a throttle above WTS's limits WHEN synthesized (CDK prints the validation report on stderr)
+    const stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    let printed: string;
+    let stack: Stack;
+    try {
+      ({ stack } = synthStack({ api: { throttle: { rateLimit: 10, burstLimit: 300 } }, operations: ['contact.get'], workflow: false }));
+    } finally {
+      printed = stderr.mock.calls.flat().join('\n');
+      stderr.mockRestore();
+    }
+    // THEN the synth succeeds, with a warning annotation the user sees in the synth output
+    const warning = /api\.throttle \(rate 10\/s, burst 300\) lets through up to 3300 requests in 5 minutes and 350 in 5 seconds, above WTS's 1000 \/ 200/;
     const warnings = stack.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data)));
-    expect(warnings.join('\n')).toMatch(/3300 requests in 5 minutes and 350 in 5 seconds, above WTS's 1000 \/ 200/);
+    expect(warnings.join('\n')).toMatch(warning);
+    expect(printed).toMatch(new RegExp(`WARNING ${warning.source}`));
   });
 });
 
@@ -436,8 +465,8 @@ describe('schedules', () => {
   });
 
   test('bad expressions, time zones and retry settings fail at synth', () => {
-    expect(() => synthStack({ schedules: [{ ...schedule, schedule: 'every day at noon' }] })).toThrow(/schedules\[0\]\.schedule: "every day at noon" is not a schedule expression/);
-    expect(() => synthStack({ schedules: [{ ...schedule, schedule: 'rate(5 minute)' }] })).toThrow(/singular unit for 1 and the plural otherwise/);
+    expect(() => synthStack({ schedules: [{ ...schedule, schedule: 'every day at noon' }] })).toThrow(/schedules\[0\]\.schedule: "every day at noon": not a schedule expression/);
+    expect(() => synthStack({ schedules: [{ ...schedule, schedule: 'rate(5 minute)' }] })).toThrow(/singular for 1 and plural otherwise: rate\(5 minutes\)/);
     expect(() => synthStack({ schedules: [{ ...schedule, timezone: 'Brasil/Sao_Paulo' }] })).toThrow(/is not an IANA time zone/);
     expect(() => synthStack({ schedules: [{ ...schedule, retryAttempts: 500 }] })).toThrow(/retryAttempts: must be an integer in \[0, 185\]/);
     expect(() => synthStack({ schedules: [{ ...schedule, operation: 'contact.get', input: { contactId: EXAMPLE_IDS.contactId } }], operations: ['contact.create'], workflow: false })).toThrow(
@@ -561,7 +590,5 @@ describe('size', () => {
     };
     expect(counts.default).toBeLessThan(300);
     expect(counts.everything).toBeLessThan(400);
-    // eslint-disable-next-line no-console
-    console.log(`resource counts: ${JSON.stringify(counts)}`);
   });
 });
