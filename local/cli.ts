@@ -5,11 +5,13 @@
  * Exit codes: 0 done, 1 the operation failed, 2 usage or configuration error.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { getOperation, isOperationId, operationList } from '../functions/registry';
 import type { Input, OperationSpec } from '../functions/registry/types';
+import { validationError } from '../functions/runtime/errors';
+import { validateInput } from '../functions/runtime/validate';
 import { apiKeyFromEnv, openBackend } from './backend';
-import { lambdaContext, localFunctionName, restApiEventForInput } from './events';
+import { DEFAULT_STAGE, lambdaContext, localFunctionName, restApiEventForInput, routeRequest } from './events';
 
 const HELP = `wts-chat — the WTS Chat operations from the command line
 
@@ -17,23 +19,34 @@ Usage:
   wts-chat list [--json]
       The operations: id, public route and WTS endpoint.
 
-  wts-chat invoke <operationId> [--input '<json>' | --input-file <path>] [--simulate]
-                                [--timeout <seconds>] [--verbose]
-      Runs the operation's Lambda handler as a direct invocation (the payload a Step Functions
-      task sends) and prints the JSON result on stdout. Without --input or --input-file the
-      input is read from stdin when stdin is not a terminal ({} otherwise).
-      --simulate        use the built-in WTS simulator (seeded with the docs' example ids)
-      --timeout <s>     time budget of the invocation (default 300)
+  wts-chat invoke <operationId> [--input '<json>' | --input-file <path>]
+                                [--simulate | --url <local API url>] [--timeout <seconds>] [--verbose]
+      Runs the operation's Lambda handler in this process as a direct invocation (the payload a
+      Step Functions task sends) and prints the JSON result on stdout. Without --input or
+      --input-file the input is read from stdin when stdin is not a terminal ({} otherwise).
+      --simulate        use a private WTS simulator started for this one command (seeded with the
+                        docs' example ids; nothing you do is kept). It is NOT the simulator behind
+                        a running \`npm start\`: to act on that one, use --url.
+      --url <url>       call a running local API instead (\`npm start\`, e.g. http://127.0.0.1:3000)
+                        on the operation's HTTP route; it uses whichever WTS that server talks to
+      --timeout <s>     time budget of the invocation, more than 0 and at most 900 (default 300)
       --verbose         the handler's JSON log lines on stderr
       Real WTS: set WTS_API_KEY (or WTS_API_KEY_FILE, a file holding the key); the host is
       derived from the key unless WTS_BASE_URL is set.
       On failure: "<error name>: <message>" and the details on stderr, exit code 1.
 
   wts-chat events <operationId> [--only api|sfn|sfn-state|scheduler|rule|eventbridge]
-                                [--input '<json>' | --input-file <path>]
+                                [--input '<json>' | --input-file <path>] [--function-arn <arn>]
       Example events for the operation, from its registry example (or the given input):
-      the API Gateway REST request event, the Step Functions task input and state, and the
-      EventBridge Scheduler / rule targets, as JSON to copy.
+      the API Gateway REST request event (stage ${DEFAULT_STAGE}, the stack's default), the Step
+      Functions task input and state, and the EventBridge Scheduler / rule targets, as JSON to copy.
+      --function-arn    the deployed function's ARN, put into the state and the targets (otherwise
+                        a placeholder). Each function is tagged wts:operation=<operationId>:
+                          aws resourcegroupstaggingapi get-resources --resource-type-filters lambda:function \\
+                            --tag-filters Key=wts:operation,Values=<operationId> \\
+                            --query 'ResourceTagMappingList[].ResourceARN' --output text
+                        (or: aws cloudformation describe-stack-resources --stack-name WtsChatFunctions,
+                        then aws lambda get-function --function-name <physical id>)
 
   wts-chat --help
 
@@ -54,13 +67,48 @@ const processIo: Io = {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The closest of `candidates` to `given`, when it is close enough to be a typo. */
+function didYouMean(given: string, candidates: readonly string[]): string | undefined {
+  const ranked = candidates
+    .map((candidate) => ({ candidate, d: candidate.startsWith(given) ? 0 : distance(given, candidate) }))
+    .sort((a, b) => a.d - b.d);
+  const best = ranked[0];
+  return best && best.d <= Math.max(2, Math.floor(given.length / 3)) ? best.candidate : undefined;
+}
+
+/** parseArgs, with an unknown option answered by the command's options and the likely one meant. */
+function parseOptions<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw error;
+    const given = /'([^']+)'/.exec((error as Error).message)?.[1] ?? '';
+    const known = Object.keys(config.options ?? {}).map((name) => `--${name}`);
+    const guess = didYouMean(given.split('=')[0], known);
+    throw new UsageError(
+      `${command}: unknown option ${given}.${guess ? ` Did you mean ${guess}?` : ''}${known.length ? ` (${command} takes ${known.join(', ')})` : ` (${command} takes no options)`}`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // list
 
 const endpoint = (method: string, path: string) => `${method.padEnd(6)} ${path}`;
 
 function list(args: string[], io: Io): number {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: false });
+  const { values } = parseOptions('list', { args, options: { json: { type: 'boolean' } }, allowPositionals: false });
   if (values.json) {
     io.out(
       json(
@@ -175,13 +223,73 @@ async function withStdoutOnStderr<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The base URL of a running local API, checked (a typo fails here, not as a confusing fetch error). */
+function localApiUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--url must be the local API's URL, e.g. http://127.0.0.1:3000 (npm start prints it), not "${text}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be an http:// or https:// URL, not "${text}".`);
+  return url;
+}
+
+/**
+ * The operation through a running local API: its input on the operation's public route, as any HTTP
+ * client sends it. The answer is printed like a direct invocation's (the body on success, the named
+ * error on failure), so the two are interchangeable in scripts.
+ */
+async function invokeOverHttp(op: OperationSpec, base: URL, input: Input, timeoutSeconds: number, io: Io): Promise<number> {
+  // Refused here exactly as the handler would: an input without its path parameters would otherwise
+  // land on another route (GET /contacts/ is contact.list, not contact.get).
+  const problems = validateInput(op, structuredClone(input));
+  if (problems.length) {
+    io.err(describeError(validationError(problems)));
+    return 1;
+  }
+  const request = routeRequest(op, input);
+  const url = `${base.href.replace(/\/+$/, '')}${request.url}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: request.method,
+      headers: { accept: 'application/json', ...(request.body ? { 'content-type': 'application/json' } : {}) },
+      body: request.body ? JSON.stringify(request.body) : undefined,
+      signal: AbortSignal.timeout(timeoutSeconds * 1000),
+    });
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError') {
+      io.err(`TimeoutError: ${request.method} ${url} did not answer within ${timeoutSeconds} s.\n`);
+      return 1;
+    }
+    const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+    throw new UsageError(`Cannot reach the local API at ${base.origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is \`npm start\` running there?`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text === '' ? {} : JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (res.ok && body !== undefined) {
+    io.out(json(body));
+    return 0;
+  }
+  const error = (body as { error?: unknown } | undefined)?.error;
+  io.err(error && typeof error === 'object' ? describeError(error) : `HttpError: ${request.method} ${url} answered ${res.status}: ${text.slice(0, 500)}\n`);
+  return 1;
+}
+
 async function invoke(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions('invoke', {
     args,
     options: {
       input: { type: 'string' },
       'input-file': { type: 'string' },
       simulate: { type: 'boolean' },
+      url: { type: 'string' },
       timeout: { type: 'string' },
       verbose: { type: 'boolean' },
     },
@@ -189,7 +297,11 @@ async function invoke(args: string[], io: Io): Promise<number> {
   });
   const op = operationArg(positionals, 'invoke');
   const timeoutSeconds = values.timeout === undefined ? 300 : Number(values.timeout);
-  if (!(timeoutSeconds > 0) || timeoutSeconds > 900) throw new UsageError('--timeout must be a number of seconds between 0 and 900 (Lambda\'s limit).');
+  if (!(timeoutSeconds > 0) || timeoutSeconds > 900) {
+    throw new UsageError(`--timeout must be a number of seconds more than 0 and at most 900 (Lambda's limit), not "${values.timeout}".`);
+  }
+  if (values.simulate && values.url !== undefined) throw new UsageError('Give --simulate or --url, not both: --url uses whichever WTS the local API talks to.');
+  if (values.url !== undefined) return invokeOverHttp(op, localApiUrl(values.url), (await readInput(values, 'stdin')) ?? {}, timeoutSeconds, io);
 
   let key: ReturnType<typeof apiKeyFromEnv> = {};
   if (!values.simulate) {
@@ -230,9 +342,16 @@ async function invoke(args: string[], io: Io): Promise<number> {
 const EVENT_KINDS = ['api', 'sfn', 'sfn-state', 'scheduler', 'rule', 'eventbridge'] as const;
 type EventKind = (typeof EVENT_KINDS)[number];
 
-function exampleEvents(op: OperationSpec, input: Input): Record<EventKind, unknown> & { operationId: string } {
-  const fn = localFunctionName(op.id);
-  const functionArn = `arn:aws:lambda:sa-east-1:123456789012:function:${fn}`;
+/**
+ * The `Retry` of the README's state ("Calling an operation from your own Step Functions workflow") and
+ * of the construct's `task()`: WTS's rate limit is the one failure every operation may retry.
+ */
+const RATE_LIMIT_RETRY = { ErrorEquals: ['WtsRateLimitError'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 6, MaxDelaySeconds: 120, JitterStrategy: 'FULL' };
+
+/** Stands in for the ARN until one is given: the deployed name is CloudFormation's, so it cannot be guessed here. */
+const functionArnPlaceholder = (op: OperationSpec) => `<ARN of the function tagged wts:operation=${op.id}>`;
+
+function exampleEvents(op: OperationSpec, input: Input, functionArn = functionArnPlaceholder(op)): Record<EventKind, unknown> & { operationId: string } {
   const payload = JSON.stringify(input);
   return {
     operationId: op.id,
@@ -240,18 +359,18 @@ function exampleEvents(op: OperationSpec, input: Input): Record<EventKind, unkno
     api: restApiEventForInput(op, input),
     // A direct invocation: the Step Functions task input is the input itself.
     sfn: input,
+    // The README's state: the function as the resource, the input as the parameters, its result as the output.
     'sfn-state': {
       Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
-      Parameters: { FunctionName: functionArn, Payload: input },
-      OutputPath: '$.Payload',
-      Retry: [{ ErrorEquals: ['WtsRateLimitError'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 3 }],
+      Resource: functionArn,
+      Parameters: input,
+      Retry: [RATE_LIMIT_RETRY],
       End: true,
     },
     // EventBridge Scheduler target: `Input` is the payload the function receives, as a string.
     scheduler: { Arn: functionArn, RoleArn: 'arn:aws:iam::123456789012:role/wts-chat-scheduler', Input: payload },
     // EventBridge rule target with a constant input: the function receives it as is.
-    rule: { Id: fn, Arn: functionArn, Input: payload },
+    rule: { Id: localFunctionName(op.id), Arn: functionArn, Input: payload },
     // An EventBridge event delivered as is (no Input on the target): the input is taken from `detail`.
     eventbridge: {
       version: '0',
@@ -268,16 +387,21 @@ function exampleEvents(op: OperationSpec, input: Input): Record<EventKind, unkno
 }
 
 async function events(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions('events', {
     args,
-    options: { only: { type: 'string' }, input: { type: 'string' }, 'input-file': { type: 'string' } },
+    options: { only: { type: 'string' }, input: { type: 'string' }, 'input-file': { type: 'string' }, 'function-arn': { type: 'string' } },
     allowPositionals: true,
   });
   const op = operationArg(positionals, 'events');
   if (values.only !== undefined && !(EVENT_KINDS as readonly string[]).includes(values.only)) {
-    throw new UsageError(`--only takes one of ${EVENT_KINDS.join(', ')}.`);
+    const guess = didYouMean(values.only, EVENT_KINDS);
+    throw new UsageError(`--only takes one of ${EVENT_KINDS.join(', ')}.${guess ? ` Did you mean ${guess}?` : ''}`);
   }
-  const all = exampleEvents(op, (await readInput(values, 'none')) ?? op.example);
+  const arn = values['function-arn'];
+  if (arn !== undefined && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/.test(arn)) {
+    throw new UsageError(`--function-arn must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>), not "${arn}".`);
+  }
+  const all = exampleEvents(op, (await readInput(values, 'none')) ?? op.example, arn);
   io.out(json(values.only ? all[values.only as EventKind] : all));
   return 0;
 }
@@ -303,8 +427,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
         return await invoke(rest, io);
       case 'events':
         return await events(rest, io);
-      default:
-        throw new UsageError(`Unknown command "${command}".`);
+      default: {
+        const guess = didYouMean(command, ['list', 'invoke', 'events']);
+        throw new UsageError(`Unknown command "${command}".${guess ? ` Did you mean ${guess}?` : ''}`);
+      }
     }
   } catch (error) {
     // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes.

@@ -1,10 +1,12 @@
 /**
  * The interactive API reference at `/docs`: Swagger UI from the swagger-ui-dist package (served from
  * node_modules, no CDN) showing `/openapi.json`, with "Try it out" calling the server it is served by.
+ * A banner says whether that server talks to the simulator or to the real WTS.
  */
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { RouteTable } from './routes';
 
 export const DOCS_PATH = '/docs';
 export const OPENAPI_PATH = '/openapi.json';
@@ -21,17 +23,43 @@ const ASSETS: Record<string, string> = {
 };
 const available = new Set(readdirSync(assetDir));
 
-const PAGE = `<!doctype html>
+/** What the page tells the reader about where "Try it out" goes. */
+export interface DocsTarget {
+  mode: 'simulator' | 'wts';
+  /** Where requests go, safe to show (never the key), e.g. the backend's `describe`. */
+  describe: string;
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * The banner: in simulator mode nothing leaves the machine; in WTS mode "Try it out" acts on the real
+ * account (a send reaches a real customer), so the page says so before anyone clicks Execute.
+ */
+export const bannerText = (target: DocsTarget): string =>
+  target.mode === 'simulator'
+    ? `Simulator mode: "Try it out" calls the built-in WTS simulator (seeded example data). Nothing reaches the real WTS. (${target.describe})`
+    : `Real WTS mode: "Try it out" calls the real WTS with your API key, and sends reach real contacts; sends and creates ask before they go. (${target.describe})`;
+
+const page = (target: DocsTarget): string => `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>WTS Chat API — local reference</title>
+  <title>WTS Chat API — local reference (${target.mode === 'simulator' ? 'simulator' : 'real WTS'})</title>
   <link rel="icon" type="image/png" href="${DOCS_PATH}/favicon-32x32.png" sizes="32x32">
   <link rel="stylesheet" href="${DOCS_PATH}/swagger-ui.css">
-  <style>body { margin: 0; } .topbar { display: none; }</style>
+  <style>
+    body { margin: 0; }
+    .topbar { display: none; }
+    #wts-mode-banner { position: sticky; top: 0; z-index: 10; padding: 10px 20px; font: 600 14px/1.4 sans-serif; }
+    #wts-mode-banner.simulator { background: #e6f4ea; color: #1e4620; border-bottom: 2px solid #49a35b; }
+    #wts-mode-banner.wts { background: #fdecea; color: #611a15; border-bottom: 2px solid #d9362b; }
+  </style>
 </head>
 <body>
+  <div id="wts-mode-banner" class="${target.mode}" role="status" data-mode="${target.mode}">${escapeHtml(bannerText(target))}</div>
   <div id="swagger-ui"></div>
   <script src="${DOCS_PATH}/swagger-ui-bundle.js"></script>
   <script src="${DOCS_PATH}/init.js"></script>
@@ -39,7 +67,27 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-const INIT = `window.ui = SwaggerUIBundle({
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Every route, most specific resource first (as API Gateway and the local server match them), with its operations by method. */
+const routeList = () =>
+  new RouteTable().resources.map((resource) => ({
+    pattern: `^${resource.segments.map((s) => (s.literal !== undefined ? `/${escapeRegExp(s.literal)}` : '/[^/]+')).join('')}/?$`,
+    methods: Object.fromEntries([...resource.methods].map(([method, op]) => [method, { id: op.id, unsafe: op.retry === 'unsafe' }])),
+  }));
+
+/**
+ * In WTS mode a request of an unsafe operation (a send or a create: WTS acts, and it cannot be taken
+ * back) waits for a yes in a confirm dialog; on a no the request is answered in the page, without the network.
+ */
+const init = (target: DocsTarget): string => `const confirmUnsafe = ${JSON.stringify(target.mode === 'wts')};
+const routes = ${JSON.stringify(routeList())}.map((r) => ({ ...r, pattern: new RegExp(r.pattern) }));
+const operationOf = (req) => {
+  const path = new URL(req.url, window.location.href).pathname;
+  const resource = routes.find((r) => r.pattern.test(path));
+  return resource && resource.methods[String(req.method || 'GET').toUpperCase()];
+};
+window.ui = SwaggerUIBundle({
   url: ${JSON.stringify(OPENAPI_PATH)},
   dom_id: '#swagger-ui',
   deepLinking: true,
@@ -50,6 +98,19 @@ const INIT = `window.ui = SwaggerUIBundle({
   tryItOutEnabled: true,
   presets: [SwaggerUIBundle.presets.apis],
   layout: 'BaseLayout',
+  requestInterceptor: (req) => {
+    const op = confirmUnsafe ? operationOf(req) : undefined;
+    if (op && op.unsafe && !window.confirm(op.id + ' acts on the REAL WTS account (a send reaches a real contact, and WTS cannot undo it).\\n\\n' + String(req.method).toUpperCase() + ' ' + req.url + '\\n\\nSend it?')) {
+      // Throwing here would leave Swagger UI without a request to show; a fetch that fails instead
+      // keeps the request on screen and shows why nothing went out.
+      req.userFetch = () => {
+        const declined = new Error('Not sent: you declined to send ' + op.id + ' to the real WTS.');
+        declined.name = 'NotSent';
+        return Promise.reject(declined);
+      };
+    }
+    return req;
+  },
 });
 `;
 
@@ -60,12 +121,12 @@ export interface StaticAnswer {
 }
 
 /** The answer for a path under `/docs`, or undefined when it is not one of the page's files. */
-export async function docsAsset(urlPath: string): Promise<StaticAnswer | undefined> {
+export async function docsAsset(urlPath: string, target: DocsTarget): Promise<StaticAnswer | undefined> {
   if (urlPath === DOCS_PATH || urlPath === `${DOCS_PATH}/` || urlPath === `${DOCS_PATH}/index.html`) {
-    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: PAGE };
+    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: page(target) };
   }
   if (urlPath === `${DOCS_PATH}/init.js`) {
-    return { status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }, body: INIT };
+    return { status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }, body: init(target) };
   }
   const name = urlPath.startsWith(`${DOCS_PATH}/`) ? urlPath.slice(DOCS_PATH.length + 1) : '';
   if (!Object.hasOwn(ASSETS, name) || !available.has(name)) return undefined;

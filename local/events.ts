@@ -8,6 +8,9 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { routeInputs } from '../functions/registry/schema';
 import type { Input, OperationSpec } from '../functions/registry/types';
 
+/** The stack's API stage name unless `wtsStageName` says otherwise (lib/config.ts). */
+export const DEFAULT_STAGE = 'v1';
+
 /** API Gateway's own integration limit: a function behind it gets at most 29 s. */
 export const API_GATEWAY_TIMEOUT_MS = 29_000;
 
@@ -66,8 +69,9 @@ export interface RestEventParts {
 
 const singleAndMulti = (pairs: [string, string][]) => {
   if (pairs.length === 0) return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  // No prototype: a query key or header named `__proto__` or `constructor` is a key like any other.
+  const single: Record<string, string> = Object.create(null);
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [k, v] of pairs) {
     single[k] = v; // API Gateway keeps the last value of a repeated key in the single-value map.
     (multi[k] ??= []).push(v);
@@ -193,6 +197,6 @@ export function restApiEventForInput(op: OperationSpec, input: Input, host = 'ab
     body: request.body ? JSON.stringify(request.body) : null,
     requestId: '11111111-2222-4333-8444-555555555555',
     sourceIp: '203.0.113.10',
-    stage: 'prod',
+    stage: DEFAULT_STAGE,
   });
 }

@@ -37,8 +37,9 @@ export const validatorsSource = (): string => {
     allErrors: true,
     useDefaults: true,
     strict: false,
-    // Plain `.length` for string limits (no runtime helper to bundle); the registry's limits are about characters a person typed.
-    unicode: false,
+    // String limits count code points, as JSON Schema defines them, through Ajv's small `ucs2length`
+    // helper (bundled from ajv/dist/runtime). The only way to plain `.length` is Ajv's deprecated
+    // `unicode: false` option. `validateInput` counts the same way when it checks sizes first.
     code: { source: true, formats: _`require("../runtime/formats").FORMATS` },
   });
   for (const [name, check] of Object.entries(FORMATS)) ajv.addFormat(name, check);

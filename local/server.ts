@@ -6,6 +6,8 @@
  *
  * Talks to the built-in WTS simulator unless `WTS_API_KEY` (or `WTS_API_KEY_FILE`) is set; then to
  * the real WTS (host derived from the key, or `WTS_BASE_URL`). `PORT` (3000) and `HOST` (127.0.0.1).
+ * Stops on SIGINT / SIGTERM, and when the process that started it (npm's shell) is gone.
+ * Run it as `node --import tsx local/server.ts`: a `tsx` CLI in between would outlive npm's shell.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -47,8 +49,12 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** API Gateway's payload limit. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Lambda's limit on a synchronous invocation payload (6 MB). The deployed function receives the whole
+ * API Gateway event, so the body must fit in it with the headers and request context: a request that
+ * a deployed function would refuse is refused here too, with the same 413.
+ */
+export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 /** The simulator records every request; a server left running keeps only the latest ones. */
 const SIMULATOR_REQUESTS_KEPT = 1_000;
 /** How long past its budget an invocation may run before the server answers 504 itself. */
@@ -66,8 +72,29 @@ const jsonAnswer = (statusCode: number, body: unknown, headers: Record<string, s
   body: JSON.stringify(body),
 });
 
+/**
+ * The error names the local server answers with itself, besides the handlers' (README, error tables).
+ * `WtsInternalError` is the handlers' own answer to an unexpected failure, given here when one throws.
+ */
+export const LOCAL_ERROR_NAMES = [
+  'RouteNotFound',
+  'MethodNotAllowed',
+  'PayloadTooLarge',
+  'IntegrationTimeout',
+  'InvalidIntegrationResponse',
+  'WtsInternalError',
+  'LocalServerError',
+] as const;
+
 /** Failures of the local server itself (no operation ran), in the handlers' error shape. */
-const localError = (statusCode: number, code: string, name: string, message: string, requestId: string, headers: Record<string, string> = {}): Answer =>
+const localError = (
+  statusCode: number,
+  code: string,
+  name: (typeof LOCAL_ERROR_NAMES)[number],
+  message: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): Answer =>
   jsonAnswer(statusCode, { error: { code, name, message, details: [], requestId } }, { 'x-request-id': requestId, ...headers });
 
 /** The handler's proxy result (`{statusCode, headers, multiValueHeaders, body, isBase64Encoded}`) as an HTTP answer. */
@@ -103,12 +130,43 @@ const readBody = (req: IncomingMessage): Promise<{ text: string | null; tooLarge
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > LAMBDA_PAYLOAD_LIMIT_BYTES) tooLarge = true;
       else chunks.push(chunk);
     });
     req.on('end', () => resolve({ text: size === 0 ? null : Buffer.concat(chunks).toString('utf8'), tooLarge }));
     req.on('error', reject);
   });
+
+/** The origin the client used to reach this server (its links must work from there). */
+const requestOrigin = (req: IncomingMessage): string => `http://${req.headers.host ?? 'localhost'}`;
+
+/** WTS's message status URL: `<WTS or simulator>/chat/v1/message/{id}/status`. */
+const WTS_STATUS_URL = /\/chat\/v1\/message\/([^/?#]+)\/status$/;
+
+/**
+ * A send answers with WTS's `statusUrl`, which needs the WTS key (and, in simulator mode, points at the
+ * simulator's internal port). A caller of the local API follows the local route instead:
+ * `GET /messages/{id}/status` (message.getStatus), which works with what the caller has.
+ */
+function localStatusUrls(answer: Answer, origin: string): Answer {
+  if (typeof answer.body !== 'string' || !answer.body.includes('"statusUrl"') || !/json/i.test(answer.headers['content-type'] ?? '')) return answer;
+  let changed = false;
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.body, (key, value: unknown) => {
+      if (key !== 'statusUrl' || typeof value !== 'string') return value;
+      const id = WTS_STATUS_URL.exec(value.replace(/[?#].*$/, ''))?.[1];
+      if (!id) return value;
+      changed = true;
+      return `${origin}/messages/${id}/status`;
+    });
+  } catch {
+    return answer; // not JSON after all: passed on untouched
+  }
+  if (!changed) return answer;
+  const { 'content-length': _stale, ...headers } = answer.headers;
+  return { ...answer, headers, body: JSON.stringify(body) };
+}
 
 /** A URL host for display: wildcard binds shown as loopback, IPv6 in brackets. */
 const displayHost = (host: string): string => {
@@ -125,13 +183,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const routes = new RouteTable();
   const backend = await openBackend({ apiKey: options.apiKey, apiKeyOrigin: options.apiKeyOrigin, baseUrl: options.baseUrl });
   const openApiByOrigin = new Map<string, string>();
+  const docsTarget = { mode: backend.mode, describe: backend.describe };
 
   let inFlight = 0;
   let closing = false;
 
   const openApiJson = (req: IncomingMessage): string => {
     // "Try it out" and generated clients call the server the document was fetched from.
-    const origin = `http://${req.headers.host ?? 'localhost'}`;
+    const origin = requestOrigin(req);
     let text = openApiByOrigin.get(origin);
     if (!text) {
       text = JSON.stringify(buildOpenApiDocument({ serverUrl: origin }), null, 2);
@@ -151,7 +210,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       return { answer: { statusCode: 302, headers: { location: DOCS_PATH }, body: '' }, route: path, operationId: '-' };
     }
     if (method === 'GET' && (path === DOCS_PATH || path.startsWith(`${DOCS_PATH}/`))) {
-      const asset = await docsAsset(path);
+      const asset = await docsAsset(path, docsTarget);
       if (asset) return { answer: { statusCode: asset.status, headers: asset.headers, body: asset.body }, route: path, operationId: '-' };
     }
 
@@ -175,13 +234,18 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 
     const { op, resource, pathParameters } = match;
     const body = await readBody(req);
-    if (body.tooLarge) {
-      return {
-        answer: localError(413, 'PAYLOAD_TOO_LARGE', 'PayloadTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, requestId),
-        route: resource.template,
-        operationId: op.id,
-      };
-    }
+    const tooLarge = (): { answer: Answer; route: string; operationId: string } => ({
+      answer: localError(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        'PayloadTooLarge',
+        `The request is larger than the ${LAMBDA_PAYLOAD_LIMIT_BYTES} bytes (6 MB) a Lambda function accepts, so a deployed function would refuse it too. Send large files by fileUrl.`,
+        requestId,
+      ),
+      route: resource.template,
+      operationId: op.id,
+    });
+    if (body.tooLarge) return tooLarge();
     const event = restApiEvent({
       resource: resource.template,
       httpMethod: method,
@@ -193,6 +257,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       requestId,
       sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
     });
+    // What Lambda receives is the whole event, not only the body.
+    if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_PAYLOAD_LIMIT_BYTES) return tooLarge();
     const context = lambdaContext(op.id, budgetMs, requestId);
 
     let timer: NodeJS.Timeout | undefined;
@@ -206,7 +272,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       const answer = await Promise.race([
         backend
           .handler(op.id)(event, context)
-          .then((result) => proxyResult(result, requestId)),
+          .then((result) => localStatusUrls(proxyResult(result, requestId), requestOrigin(req))),
         timedOut,
       ]);
       return { answer, route: resource.template, operationId: op.id };
@@ -331,8 +397,9 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: NodeJS.Signals | 'parent process exited') => {
     if (stopping) {
+      if (signal === 'parent process exited') return;
       console.log(`${signal} again: exiting without waiting.`);
       process.exit(1);
     }
@@ -352,6 +419,25 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  stopWhenOrphaned(() => stop('parent process exited'));
+}
+
+/**
+ * `npm start` runs the server through a shell (`npm` → `sh -c` → node). On SIGTERM npm forwards the
+ * signal to the shell only; the shell dies without passing it on, and the server would keep the port.
+ * So the server also stops when the process that started it is gone: it has then been re-parented
+ * (to init or a subreaper) and its parent pid changes. A server started as an orphan on purpose
+ * (parent pid 1 from the start, e.g. a container's init) is left alone.
+ */
+function stopWhenOrphaned(stop: () => void, everyMs = 500): void {
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop();
+  }, everyMs);
+  timer.unref();
 }
 
 if (require.main === module) void main();

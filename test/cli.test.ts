@@ -3,7 +3,7 @@
  * real handler.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -11,7 +11,9 @@ import { OPERATION_IDS, getOperation, operationList } from '../functions/registr
 import { EXAMPLE_IDS } from '../functions/registry/examples';
 import { staticApiKey } from '../functions/runtime/api-key';
 import { createHandler } from '../functions/runtime/handler';
+import { resolveConfig } from '../lib/config';
 import { lambdaContext } from '../local/events';
+import { startLocalServer, type LocalServer } from '../local/server';
 import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../wts-simulator';
 
 process.env.LOG_LEVEL = 'silent';
@@ -147,6 +149,31 @@ describe('wts-chat CLI', () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
     for (const command of ['list', 'invoke', 'events']) expect(run.stdout).toContain(`wts-chat ${command}`);
+    // --simulate is a private simulator, not the one behind `npm start`; --url reaches that one.
+    expect(run.stdout).toMatch(/--simulate\s+use a private WTS simulator started for this one command/);
+    expect(run.stdout).toContain('NOT the simulator behind');
+    expect(run.stdout).toMatch(/--url <url>\s+call a running local API/);
+  });
+
+  test('an unknown option gets a did-you-mean; a bad --timeout names the range', async () => {
+    const typo = await cli(['invoke', 'contact.get', '--simulat', '--input', '{}']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('invoke: unknown option --simulat. Did you mean --simulate?');
+
+    const unrelated = await cli(['events', 'contact.get', '--zzzzzz']);
+    expect(unrelated.code).toBe(2);
+    expect(unrelated.stderr).not.toContain('Did you mean');
+    expect(unrelated.stderr).toContain('events takes --only, --input, --input-file, --function-arn');
+
+    const command = await cli(['invok', 'contact.get']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('Unknown command "invok". Did you mean invoke?');
+
+    for (const bad of ['0', '901', 'soon']) {
+      const timeout = await cli(['invoke', 'contact.get', '--simulate', '--timeout', bad, '--input', '{}']);
+      expect(timeout.code).toBe(2);
+      expect(timeout.stderr).toContain(`--timeout must be a number of seconds more than 0 and at most 900 (Lambda's limit), not "${bad}".`);
+    }
   });
 
   test('WTS mode: the key from WTS_API_KEY_FILE and WTS_BASE_URL are used, and the key is never printed', async () => {
@@ -172,6 +199,67 @@ describe('wts-chat CLI', () => {
       rmSync(dir, { recursive: true, force: true });
       await sim.close();
     }
+  });
+});
+
+describe('wts-chat invoke --url: a running local API', () => {
+  let server: LocalServer;
+
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 0, quiet: true });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  beforeEach(() => server.simulator!.reset());
+
+  test('a send reaches the simulator behind the server, and a later invoke sees it', async () => {
+    const op = getOperation('message.sendText');
+    const sent = await cli(['invoke', 'message.sendText', '--url', server.url, '--input', JSON.stringify(op.example)]);
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    const message = JSON.parse(sent.stdout);
+    const received = server.simulator!.requests.filter((r) => r.method === 'POST' && r.path === '/chat/v1/message/send');
+    expect(received).toHaveLength(1);
+    expect(received[0].body).toMatchObject({ from: op.example.from, to: op.example.to, body: { text: op.example.text } });
+    expect(message.statusUrl).toBe(`${server.url}/messages/${message.id}/status`);
+
+    // State is the server's: the message is there for the next command (a --simulate one would not see it).
+    const read = await cli(['invoke', 'message.getStatus', '--url', `${server.url}/`, '--input', JSON.stringify({ messageId: message.id })]);
+    expect(read.code).toBe(0);
+    expect(JSON.parse(read.stdout).id).toBe(message.id);
+  });
+
+  test('failures are reported by name, exit 1; invalid input never leaves', async () => {
+    const missing = await cli(['invoke', 'contact.get', '--url', server.url, '--input', JSON.stringify({ contactId: '0b6f6c1e-2f3a-4d5b-9c7d-0000000000ff' })]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^WtsNotFoundError: /);
+
+    server.simulator!.reset();
+    const invalid = await cli(['invoke', 'contact.get', '--url', server.url, '--input', '{}']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toBe('');
+    expect(invalid.stderr).toMatch(/^WtsValidationError: /);
+    expect(invalid.stderr).toContain('contactId');
+    expect(server.simulator!.requests).toEqual([]); // not sent as GET /contacts/ (contact.list)
+  });
+
+  test('usage: --url with --simulate, a bad URL, or nothing listening → exit 2', async () => {
+    const both = await cli(['invoke', 'session.get', '--simulate', '--url', server.url, '--input', '{}']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('Give --simulate or --url, not both');
+
+    const notUrl = await cli(['invoke', 'session.get', '--url', 'localhost:3000', '--input', JSON.stringify({ sessionId: EXAMPLE_IDS.sessionId })]);
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toContain('--url must be an http:// or https:// URL');
+
+    const closed = await startLocalServer({ port: 0, quiet: true });
+    await closed.close();
+    const down = await cli(['invoke', 'session.get', '--url', closed.url, '--input', JSON.stringify({ sessionId: EXAMPLE_IDS.sessionId })]);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain(`Cannot reach the local API at ${closed.url} (ECONNREFUSED)`);
   });
 });
 
@@ -202,7 +290,7 @@ describe('wts-chat events', () => {
       requestContext: { resourcePath: '/sessions/{sessionId}/complete', httpMethod: 'PUT' },
     });
     expect(events.sfn).toEqual(op.example);
-    expect(events['sfn-state'].Parameters.Payload).toEqual(op.example);
+    expect(events['sfn-state'].Parameters).toEqual(op.example);
     expect(JSON.parse(events.scheduler.Input)).toEqual(op.example);
     expect(JSON.parse(events.rule.Input)).toEqual(op.example);
     expect(events.eventbridge.detail).toEqual(op.example);
@@ -215,6 +303,37 @@ describe('wts-chat events', () => {
       sim.reset();
       expect(((await handler(payload, context())) as { id: string }).id).toBe(EXAMPLE_IDS.sessionId);
     }
+  });
+
+  test("the API event is on the stack's default stage, and the state matches the README's", async () => {
+    const run = await cli(['events', 'session.complete']);
+    expect(run.code).toBe(0);
+    const events = JSON.parse(run.stdout);
+    const stage = resolveConfig().api.stageName;
+    expect(stage).toBe('v1');
+    expect(events.api.requestContext).toMatchObject({ stage, path: `/${stage}/sessions/${EXAMPLE_IDS.sessionId}/complete` });
+
+    // The README's state for a workflow outside this app (the JSON block under "From a workflow outside this app").
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /```json\n("CompleteSession": \{[\s\S]*?\n\})\n```/.exec(readme)?.[1];
+    const readmeState = JSON.parse(`{${block}}`).CompleteSession;
+    expect(events['sfn-state'].Retry).toEqual(readmeState.Retry);
+    expect(events['sfn-state'].Type).toBe(readmeState.Type);
+
+    // No made-up function: a placeholder that says how to find the ARN, until one is given.
+    const arnHint = '<ARN of the function tagged wts:operation=session.complete>';
+    expect([events['sfn-state'].Resource, events.scheduler.Arn, events.rule.Arn]).toEqual([arnHint, arnHint, arnHint]);
+    const arn = 'arn:aws:lambda:sa-east-1:123456789012:function:WtsChatFunctions-SessionComplete1A2B3C-xYz';
+    const given = JSON.parse((await cli(['events', 'session.complete', '--function-arn', arn])).stdout);
+    expect([given['sfn-state'].Resource, given.scheduler.Arn, given.rule.Arn]).toEqual([arn, arn, arn]);
+
+    const help = await cli(['--help']);
+    expect(help.stdout).toContain('--tag-filters Key=wts:operation,Values=<operationId>');
+    expect(help.stdout).toContain('stage v1');
+
+    const badArn = await cli(['events', 'session.complete', '--function-arn', 'session-complete']);
+    expect(badArn.code).toBe(2);
+    expect(badArn.stderr).toContain('--function-arn must be a Lambda function ARN');
   });
 
   test('--only prints one event; query inputs become repeated keys in the API event', async () => {

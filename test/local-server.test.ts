@@ -3,14 +3,18 @@
  * example input, error answers passed through from WTS, concurrency without mix-ups, steady memory,
  * and a graceful close.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { operationList } from '../functions/registry';
+import { getOperation, operationList } from '../functions/registry';
 import { EXAMPLE_IDS } from '../functions/registry/examples';
 import { routeInputs } from '../functions/registry/schema';
 import type { Input, OperationSpec } from '../functions/registry/types';
 import { routeRequest } from '../local/events';
-import { startLocalServer, type LocalServer } from '../local/server';
+import { ERROR_KINDS } from '../functions/runtime/errors';
+import { LAMBDA_PAYLOAD_LIMIT_BYTES, LOCAL_ERROR_NAMES, startLocalServer, type LocalServer } from '../local/server';
 import { startSimulator } from '../wts-simulator';
 
 // The handlers' JSON log lines are for CloudWatch; keep the test output readable.
@@ -163,16 +167,23 @@ describe('local API server (simulator mode)', () => {
       expect(reply.json.error).toMatchObject({ code: 'RATE_LIMITED', name: 'WtsRateLimitError', retryAfter: 120 });
     });
 
+    test('the README error tables list every error name the local API answers with', () => {
+      const readme = readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+      const rows = new Set([...readme.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]));
+      const missing = [...Object.keys(ERROR_KINDS), ...LOCAL_ERROR_NAMES].filter((name) => !rows.has(name));
+      expect(missing).toEqual([]);
+    });
+
     test('unknown route → 404 ROUTE_NOT_FOUND', async () => {
       const reply = await call(server, 'GET', '/no/such/route');
       expect(reply.status).toBe(404);
-      expect(reply.json.error.code).toBe('ROUTE_NOT_FOUND');
+      expect(reply.json.error).toMatchObject({ code: 'ROUTE_NOT_FOUND', name: 'RouteNotFound' });
     });
 
     test('known path, wrong method → 405 with Allow', async () => {
       const reply = await call(server, 'PATCH', `/sessions/${EXAMPLE_IDS.sessionId}`);
       expect(reply.status).toBe(405);
-      expect(reply.json.error.code).toBe('METHOD_NOT_ALLOWED');
+      expect(reply.json.error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', name: 'MethodNotAllowed' });
       expect(reply.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'PUT']);
       // A literal segment wins over a parameter, as in API Gateway: GET /messages/text is not message.get.
       const literal = await call(server, 'GET', '/messages/text');
@@ -186,6 +197,62 @@ describe('local API server (simulator mode)', () => {
       expect(res.status).toBe(400);
       expect(body.error.details[0].field).toBe('body');
     });
+  });
+
+  describe('sends answer with a statusUrl on the local API', () => {
+    beforeEach(() => server.simulator!.reset());
+
+    test.each(['message.sendText', 'session.sendText'])('%s: statusUrl is GET /messages/{id}/status here, and it answers', async (id) => {
+      const op = getOperation(id);
+      const sent = await callOperation(server, op, op.example);
+      expect(sent.status).toBe(201);
+      // Not the simulator's internal port: the route of message.getStatus on the server the client called.
+      expect(sent.json.statusUrl).toBe(`${server.url}/messages/${sent.json.id}/status`);
+      expect(sent.text).not.toContain(server.simulator!.url);
+      const status = await fetch(sent.json.statusUrl);
+      expect(status.status).toBe(200);
+      expect(((await status.json()) as { id: string }).id).toBe(sent.json.id);
+    });
+  });
+
+  describe('payload size: what a deployed function would refuse is refused here', () => {
+    beforeEach(() => server.simulator!.reset());
+
+    /** A message.sendFile body with an inline file of `bytes` bytes. */
+    const inlineFileBody = (bytes: number) =>
+      JSON.stringify({
+        from: EXAMPLE_IDS.channelId,
+        to: EXAMPLE_IDS.contactPhone,
+        file: { name: 'scan.pdf', mimeType: 'application/pdf', contentBase64: Buffer.alloc(bytes, 7).toString('base64') },
+      });
+    const post = (body: string) => fetch(`${server.url}/messages/file`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+    test('a body over 6 MB → 413 PayloadTooLarge, and nothing reaches WTS', async () => {
+      const res = await post(inlineFileBody(5 * 1024 * 1024));
+      const body = (await res.json()) as any;
+      expect(res.status).toBe(413);
+      expect(body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', name: 'PayloadTooLarge' });
+      expect(body.error.message).toContain('6 MB');
+      expect(server.simulator!.requests).toEqual([]);
+    }, 30_000);
+
+    test('a body just under 6 MB whose event (headers, request context) is over → 413 too', async () => {
+      const padding = LAMBDA_PAYLOAD_LIMIT_BYTES - 200;
+      const body = JSON.stringify({ from: EXAMPLE_IDS.channelId, to: EXAMPLE_IDS.contactPhone, fileUrl: 'https://example.com/a.pdf', pad: 'x'.repeat(padding - 120) });
+      expect(Buffer.byteLength(body)).toBeLessThan(LAMBDA_PAYLOAD_LIMIT_BYTES);
+      const res = await post(body);
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as any).error.name).toBe('PayloadTooLarge');
+      expect(server.simulator!.requests).toEqual([]);
+    }, 30_000);
+
+    test('an inline file of 4.4 MB (about 5.9 MB of base64) is sent', async () => {
+      const bytes = Math.floor(4.4 * 1024 * 1024);
+      const res = await post(inlineFileBody(bytes));
+      expect(res.status).toBe(201);
+      const upload = server.simulator!.requests.find((r) => r.service === 'upload');
+      expect(upload?.rawBody.length).toBe(bytes);
+    }, 30_000);
   });
 
   describe('the event the handler gets', () => {
@@ -312,4 +379,57 @@ describe('local API server shutdown', () => {
       await server.close();
     }
   });
+});
+
+describe('npm start', () => {
+  const ROOT = path.resolve(__dirname, '..');
+
+  /** Whether something still answers HTTP at `url`. */
+  const answers = (url: string) =>
+    fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      async (res) => {
+        await res.arrayBuffer();
+        return true;
+      },
+      () => false,
+    );
+
+  test('SIGTERM to the npm process stops the server: the port no longer answers', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'silent' };
+    for (const name of ['WTS_API_KEY', 'WTS_API_KEY_FILE', 'WTS_BASE_URL', 'HOST']) delete env[name];
+    // Its own process group, so that whatever is left behind if the test fails can be ended here.
+    const npm = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    npm.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
+    npm.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise<void>((resolve) => npm.on('exit', () => resolve()));
+    try {
+      const deadline = Date.now() + 25_000;
+      let url: string | undefined;
+      while (!url && Date.now() < deadline) {
+        url = /API:\s+(http:\/\/\S+)/.exec(output)?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 100));
+      }
+      if (!url) throw new Error(`npm start printed no URL:\n${output}`);
+      expect(await answers(`${url}/openapi.json`)).toBe(true);
+
+      npm.kill('SIGTERM');
+      await exited;
+      const stoppedBy = Date.now() + 5_000;
+      let stillAnswering = true;
+      while (stillAnswering && Date.now() < stoppedBy) {
+        stillAnswering = await answers(`${url}/openapi.json`);
+        if (stillAnswering) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(stillAnswering).toBe(false);
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // the group is already gone
+      }
+      npm.stdout!.destroy();
+      npm.stderr!.destroy();
+    }
+  }, 40_000);
 });
