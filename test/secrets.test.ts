@@ -155,3 +155,29 @@ test('the placeholder the stack puts in a new secret gives WtsConfigError saying
   });
   expect(sim.requests).toHaveLength(0);
 });
+
+describe('a hung Secrets Manager', () => {
+  test("ends in a named error inside the invocation's budget, and WTS receives nothing", async () => {
+    sm.setSecret('wts/hung', SIMULATOR_TOKEN);
+    sm.fault({ delayMs: 10_000, secretId: 'wts/hung' });
+    const handler = contactGet('wts/hung'); // the prefetch starts now and hangs
+    const started = Date.now();
+    const error = await handler({ ...input }, lambdaContext(3_000)).catch((e: Error) => e);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(error).toMatchObject({ name: 'WtsTimeoutError', message: expect.stringContaining('Secrets Manager') });
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  test('the SDK request timeout is enforced (not only logged): the read fails well before Secrets Manager answers', async () => {
+    sm.setSecret('wts/slow', SIMULATOR_TOKEN);
+    sm.fault({ delayMs: 10_000, secretId: 'wts/slow' });
+    sm.fault({ delayMs: 10_000, secretId: 'wts/slow' });
+    const handler = createHandler('contact.get', { apiKeySource: secretsManagerApiKey({ secretId: 'wts/slow', requestTimeoutMs: 500 }), baseUrl: sim.url });
+    const started = Date.now();
+    const error = await handler({ ...input }, lambdaContext(20_000)).catch((e: Error) => e);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toMatchObject({ name: 'WtsTimeoutError', message: expect.stringContaining('wts/slow') });
+    expect(getCalls('wts/slow')).toHaveLength(2); // the SDK's own retry, both timed out
+    expect(sim.requests).toHaveLength(0);
+  });
+});

@@ -14,7 +14,8 @@
  * - Faults are checked before authentication: the first queued fault whose `match` fits the request is used
  *   (and its `times` decremented). `status` answers right away, or — with `afterProcessing` — after the request
  *   was handled normally (state changed). `delay` handles the request at once and holds the answer back.
- *   `drop` destroys the socket. `malformed` answers 200 with invalid JSON. Neither `drop` nor `malformed` changes state.
+ *   `drop` destroys the socket (with `afterProcessing`, after the request was handled). `malformed` answers 200 with
+ *   invalid JSON. `large` streams a huge valid page. Only `drop` with `afterProcessing` changes state among these.
  * - The upload URL (`PUT ${url}/upload/{tempFileId}`) and the file download URL (`GET ${url}/files/{id}`) need no
  *   token, like pre-signed storage URLs. They are recorded with service 'upload'.
  */
@@ -24,6 +25,7 @@ import { errorEnvelope, HttpError, Router, type RouteResult } from './http';
 import { chatRoutes } from './routes/chat';
 import { coreRoutes } from './routes/core';
 import { crmRoutes } from './routes/crm';
+import { webhookRoutes } from './routes/webhooks';
 import { seedState } from './seed';
 import { clearState, createEmptyState, type SimulatorState } from './state';
 
@@ -56,6 +58,10 @@ export interface RecordedRequest {
   body: unknown;
   rawBody: string;
   at: number;
+  /** For a `large` fault: body bytes written before the answer was complete or the client went away. */
+  answerBytes?: number;
+  /** For a `large` fault: false when the client closed the connection before the whole body was written. */
+  answerCompleted?: boolean;
 }
 
 export type Fault = {
@@ -72,8 +78,23 @@ export type Fault = {
       afterProcessing?: boolean;
     }
   | { type: 'delay'; ms: number } // answer normally but only after ms (headers delayed)
-  | { type: 'drop' } // destroy the socket without any response
+  | {
+      type: 'drop'; // destroy the socket without any response
+      /** true: handle the request normally first (state changes, e.g. the note is deleted), then drop. */
+      afterProcessing?: boolean;
+    }
   | { type: 'malformed' } // 200 with content-type application/json and a body that is not valid JSON
+  | {
+      /**
+       * 200 with a valid paged envelope (`pageNumber` from the query) holding `items` generated items of about
+       * `itemBytes` bytes each (default 100), streamed in chunks: a huge answer without holding it in memory.
+       * `hasMorePages` defaults to false. Neither this nor the request changes state.
+       */
+      type: 'large';
+      items: number;
+      itemBytes?: number;
+      hasMorePages?: boolean;
+    }
 );
 
 export interface Simulator {
@@ -93,7 +114,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const ROUTER = new Router([...coreRoutes, ...chatRoutes, ...crmRoutes]);
+const ROUTER = new Router([...coreRoutes, ...chatRoutes, ...crmRoutes, ...webhookRoutes]);
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const MALFORMED_BODY = '{"pageNumber":1,"items":[{"id":"3f1c9a"';
 
@@ -255,11 +276,17 @@ class WtsSimulator implements Simulator {
         invalidJson = true;
       }
     }
-    this.requests.push({ method, service, path, query, headers: { ...req.headers }, body, rawBody, at: Date.now() });
+    const recorded: RecordedRequest = { method, service, path, query, headers: { ...req.headers }, body, rawBody, at: Date.now() };
+    this.requests.push(recorded);
 
     const fault = this.takeFault(method, path);
     if (fault?.type === 'drop') {
+      if (fault.afterProcessing) this.process(method, path, query, body, invalidJson, raw, req.headers.authorization);
       req.socket.destroy();
+      return;
+    }
+    if (fault?.type === 'large') {
+      this.streamLargePage(res, fault, Number(query.PageNumber?.[0] ?? 1), recorded);
       return;
     }
     if (fault?.type === 'malformed') {
@@ -351,6 +378,45 @@ class WtsSimulator implements Simulator {
       this.write(res, answer);
     }, delay);
     this.timers.add(timer);
+  }
+
+  /** Writes a paged envelope of generated items in ~64 KiB chunks, honouring backpressure, until done or the client leaves. */
+  private streamLargePage(res: http.ServerResponse, fault: Extract<Fault, { type: 'large' }>, pageNumber: number, recorded: RecordedRequest): void {
+    const itemBytes = Math.max(20, fault.itemBytes ?? 100);
+    const more = fault.hasMorePages ?? false;
+    const head = `{"pageNumber":${pageNumber},"pageSize":${fault.items},"totalPages":${more ? pageNumber + 1 : pageNumber},"totalItems":${fault.items},"hasMorePages":${more},"items":[`;
+    const item = (i: number) => {
+      const id = `${pageNumber}-${i}`;
+      // {"id":"…","name":"xxx…"} padded to itemBytes
+      return `{"id":"${id}","name":"${'x'.repeat(Math.max(1, itemBytes - id.length - 20))}"}`;
+    };
+    recorded.answerBytes = 0;
+    recorded.answerCompleted = false;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    let next = 0;
+    let started = false;
+    const pump = () => {
+      while (!res.destroyed) {
+        let chunk = '';
+        if (!started) {
+          chunk = head;
+          started = true;
+        }
+        while (chunk.length < 65_536 && next < fault.items) chunk += (next > 0 ? ',' : '') + item(next++);
+        const last = next >= fault.items;
+        if (last) chunk += ']}';
+        recorded.answerBytes! += Buffer.byteLength(chunk);
+        if (last) {
+          res.end(chunk, () => (recorded.answerCompleted = true));
+          return;
+        }
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
   }
 
   private write(res: http.ServerResponse, answer: Answer): void {

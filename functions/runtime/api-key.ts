@@ -8,6 +8,7 @@ import type middy from '@middy/core';
 import secretsManager from '@middy/secrets-manager';
 import { clearCache, getCache, getInternal } from '@middy/util';
 import { WtsError } from './errors';
+import { MIN_SECRET_LENGTH } from './logger';
 
 /** The key lands on the Lambda context under this name; nothing else reads it. */
 export interface WtsContext {
@@ -36,11 +37,26 @@ export const keyFromSecret = (value: unknown): string | undefined => {
 /** What the secret the CDK stack creates holds until the user puts the real token in. */
 export const SECRET_PLACEHOLDER = 'REPLACE_WITH_YOUR_WTS_API_TOKEN';
 
-const setKey = (request: middy.Request, key: string | undefined, origin: string) => {
+/** Visible ASCII only: anything else cannot travel in an Authorization header (undici refuses it unsent). */
+const KEY_CHARACTERS = /^[\x21-\x7e]+$/;
+
+/**
+ * Every source is read the same way: surrounding whitespace (the newline `echo` or an editor leaves) is
+ * trimmed; a key that still cannot be sent, or is too short to be masked in logs, is a configuration
+ * error found before anything is sent. Messages name where the key came from, never the key.
+ */
+const setKey = (request: middy.Request, raw: string | undefined, origin: string) => {
+  const key = raw?.trim();
   if (!key) throw new WtsError('WtsConfigError', `The WTS API key is empty or missing in ${origin}.`);
   // Sending the placeholder to WTS would only earn a 401; say what to do instead.
   if (key === SECRET_PLACEHOLDER) {
     throw new WtsError('WtsConfigError', `${origin} still holds the placeholder: put your WTS API token in it ({"apiKey": "<token>"}).`);
+  }
+  if (!KEY_CHARACTERS.test(key)) {
+    throw new WtsError('WtsConfigError', `The WTS API key in ${origin} contains whitespace, control or non-ASCII characters: copy the token again.`);
+  }
+  if (resolveTarget(key).token.length < MIN_SECRET_LENGTH) {
+    throw new WtsError('WtsConfigError', `The WTS API key in ${origin} is shorter than ${MIN_SECRET_LENGTH} characters: it is not a WTS token.`);
   }
   (request.context as WtsContext).wtsApiKey = key;
 };
@@ -69,6 +85,9 @@ const secretFailure = (error: unknown, secretId: string): WtsError => {
   const causes = ((error as { cause?: { data?: unknown[] } })?.cause?.data ?? [error]) as { name?: string; reason?: { name?: string } }[];
   const first = causes.map((c) => (c && 'reason' in c ? c.reason : c)).find(Boolean) as { name?: string } | undefined;
   const awsName = first?.name ?? 'Error';
+  if (awsName === 'TimeoutError') {
+    return new WtsError('WtsTimeoutError', `Secrets Manager did not return the WTS API key from secret "${secretId}" in time (TimeoutError); nothing was sent to WTS.`);
+  }
   return CONFIG_FAILURES.has(awsName)
     ? new WtsError('WtsConfigError', `Cannot read the WTS API key from secret "${secretId}" (${awsName}).`)
     : new WtsError('WtsUpstreamError', `Secrets Manager did not return the WTS API key from secret "${secretId}" (${awsName}).`);
@@ -85,7 +104,12 @@ export const secretsManagerApiKey = (opts: SecretsManagerApiKeyOptions): ApiKeyS
     AwsClient: SecretsManagerClient,
     awsClientOptions: {
       maxAttempts: 2,
-      requestHandler: { requestTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(1000, options.requestTimeoutMs) },
+      // Without throwOnRequestTimeout, @smithy/node-http-handler 4 only logs a warning when requestTimeout passes.
+      requestHandler: {
+        requestTimeout: options.requestTimeoutMs,
+        connectionTimeout: Math.min(1000, options.requestTimeoutMs),
+        throwOnRequestTimeout: true,
+      },
     },
     fetchData: { wtsApiKey: options.secretId },
     cacheKey,
@@ -132,6 +156,27 @@ export const apiKeySourceFromEnv = (env: NodeJS.ProcessEnv = process.env): ApiKe
     throw new WtsError('WtsConfigError', 'No WTS API key configured: set WTS_API_KEY_SECRET_ID (Secrets Manager) or WTS_API_KEY.');
   };
   return { before: missing, refresh: missing };
+};
+
+/**
+ * A configured WTS base URL must be an absolute http(s) URL (`https://api.wts.chat`): without a scheme
+ * every call would fail as if WTS had dropped it. Checked when the handler is built.
+ */
+export const baseUrlProblem = (baseUrl: string | undefined): string | undefined => {
+  if (baseUrl === undefined || baseUrl === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return `WTS_BASE_URL "${baseUrl}" is not an absolute URL: write it with its scheme, e.g. https://api.wts.chat.`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return `WTS_BASE_URL "${baseUrl}" must be an http(s) URL, e.g. https://api.wts.chat.`;
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    return 'WTS_BASE_URL must not carry a query, fragment or credentials.';
+  }
+  return undefined;
 };
 
 const HOSTS: [prefix: string, baseUrl: string][] = [

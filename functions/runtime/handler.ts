@@ -10,13 +10,13 @@ import type { Context } from 'aws-lambda';
 import type { Dispatcher } from 'undici';
 import { getOperation } from '../registry';
 import type { Input, OperationSpec, RetryClass, WtsRequest } from '../registry/types';
-import { apiKeySourceFromEnv, resolveTarget, type ApiKeySource } from './api-key';
+import { apiKeySourceFromEnv, baseUrlProblem, resolveTarget, type ApiKeySource } from './api-key';
 import { isWtsError, validationError, WtsError } from './errors';
 import { callerKind, normalizeEvent, type CallerKind } from './events';
 import { uploadInlineFile } from './file-upload';
 import { log, mask, redact } from './logger';
 import { validateInput, validatorFor } from './validate';
-import { callWts, type WtsResponse } from './wts-client';
+import { callWts, MAX_ANSWER_BYTES, megabytes, type WtsResponse } from './wts-client';
 import { buildWtsRequest } from './wts-request';
 
 export interface HandlerOptions {
@@ -35,12 +35,63 @@ interface WtsInvocationContext extends Context {
   wtsApiKey?: string;
   wtsInput?: Input;
   wtsCaller?: CallerKind;
+  /** Epoch ms by which this invocation must be done: its own, never shared with another invocation. */
+  wtsDeadline?: number;
 }
 
 /** Time budget when the caller gives none (a direct call outside Lambda). */
 const DEFAULT_BUDGET_MS = 30_000;
 /** Kept back from the Lambda's remaining time to answer with a named error rather than be killed. */
 const SAFETY_MARGIN_MS = 250;
+/** After the deadline's abort, how long work that does not listen to the signal (a key re-read) gets before it is cut off. */
+const CUT_OFF_GRACE_MS = 50;
+/** What a synchronous Lambda invocation may return (request and response are 6 MB each), less room for headers. */
+const MAX_RESULT_BYTES = MAX_ANSWER_BYTES - 4 * 1024;
+/**
+ * Below these sizes a result cannot pass MAX_RESULT_BYTES, so it is not measured (the warm path stays a
+ * plain return): a direct result is at most as large as WTS's JSON it was parsed from; an HTTP body,
+ * escaped into Lambda's envelope, takes at most 3 bytes a character (a non-ASCII one in UTF-8, or an
+ * escaped `"` or `\`).
+ */
+const MEASURE_DIRECT_FROM_BYTES = 2.5 * 1024 * 1024;
+const MEASURE_HTTP_FROM_CHARS = MAX_RESULT_BYTES / 3;
+
+/**
+ * Runs `work` with a signal of its own that aborts at `deadline`. Every WTS call listens to it and ends
+ * with its own named error; anything that does not listen is cut off just after with `late()`. middy's
+ * own timeout is off: its AbortController is one module-level object shared by every invocation in the
+ * process, so one invocation's timeout would abort the others.
+ */
+const untilDeadline = async <T>(deadline: number, late: () => WtsError, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const controller = new AbortController();
+  let abortTimer: NodeJS.Timeout | undefined;
+  let cutOffTimer: NodeJS.Timeout | undefined;
+  const cutOff = new Promise<never>((_, reject) => {
+    abortTimer = setTimeout(() => {
+      controller.abort(late());
+      cutOffTimer = setTimeout(() => reject(late()), CUT_OFF_GRACE_MS);
+    }, Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work(controller.signal), cutOff]);
+  } finally {
+    clearTimeout(abortTimer);
+    clearTimeout(cutOffTimer);
+  }
+};
+
+/**
+ * The size of JSON text once Lambda puts it in a JSON string: `"` and `\` gain a backslash (JSON text
+ * holds no raw control characters, which would grow more).
+ */
+const escapedBytes = (text: string): number => {
+  let extra = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 || c === 92) extra += 1;
+  }
+  return Buffer.byteLength(text) + extra;
+};
 
 const isHttp = (kind: CallerKind | undefined) => kind === 'rest' || kind === 'http';
 
@@ -63,27 +114,63 @@ const httpResponse = (statusCode: number, body: unknown, requestId: string, extr
   body: body === undefined ? '' : mask(JSON.stringify(body)),
 });
 
-/** The paging fields of WTS's last page, with every page's items. */
+/** A result that cannot reach its caller: for an auto-paginated list the caller can ask for less, so it says how. */
+const resultTooLarge = (bytes: number, autoPaginated: boolean, pages?: number): WtsError =>
+  autoPaginated
+    ? validationError([
+        {
+          field: 'maxItems',
+          problem: `the items would pass the 6 MB a function can return (${megabytes(bytes)}${pages ? ` after ${pages} pages` : ''}): set maxItems (Step Functions passes at most 256 KB between states) or narrow the filters`,
+        },
+      ])
+    : new WtsError('WtsUpstreamError', `WTS's answer (${megabytes(bytes)}) is more than the 6 MB a function can return: ask for less (pageSize, filters).`);
+
+type PageBody = { items?: unknown; hasMorePages?: boolean; totalPages?: number };
+
+/** At most `maxItems` of the page's items; a trimmed page says it has more. */
+const trimPage = (body: PageBody, maxItems: number | undefined): PageBody => {
+  if (maxItems === undefined || !Array.isArray(body.items) || body.items.length <= maxItems) return body;
+  return { ...body, hasMorePages: true, items: body.items.slice(0, maxItems) };
+};
+
+/**
+ * The paging fields of WTS's last page, with every page's items, until WTS has no more pages,
+ * `maxPages` pages were read or `maxItems` items collected (trimmed to it). Refused once the items pass
+ * what a function can return, rather than failing the invocation with an unnamed Lambda error.
+ */
 const autoPaginate = async (
   first: WtsRequest,
-  maxPages: number,
+  limits: { maxPages: number; maxItems?: number },
   call: (request: WtsRequest) => Promise<WtsResponse>,
   onPage?: HandlerOptions['onPage'],
 ): Promise<WtsResponse> => {
   const start = Number(first.query.find(([key]) => key === 'PageNumber')?.[1] ?? 1);
   const baseQuery = first.query.filter(([key]) => key !== 'PageNumber' && key !== 'PageSize');
+  // Fewer wanted than a full page: ask WTS for just those (the same size on every page keeps page numbers aligned).
+  const pageSize = String(Math.min(100, limits.maxItems ?? 100));
   const items: unknown[] = [];
   let last: WtsResponse | undefined;
   let attempts = 0;
-  for (let page = start; page < start + maxPages; page++) {
-    last = await call({ ...first, query: [...baseQuery, ['PageNumber', String(page)], ['PageSize', '100']] });
+  let bytes = 0;
+  let trimmed = false;
+  for (let page = start; page < start + limits.maxPages; page++) {
+    last = await call({ ...first, query: [...baseQuery, ['PageNumber', String(page)], ['PageSize', pageSize]] });
     attempts += last.attempts;
-    const body = (last.body ?? {}) as { items?: unknown[]; hasMorePages?: boolean; totalPages?: number };
-    items.push(...(body.items ?? []));
+    bytes += last.bytes;
+    if (bytes > MAX_RESULT_BYTES) throw resultTooLarge(bytes, true, page - start + 1);
+    const body = (last.body ?? {}) as PageBody;
+    // One push per item: a spread of a huge page overflows the call stack (RangeError).
+    if (Array.isArray(body.items)) for (const item of body.items) items.push(item);
     onPage?.({ page: page - start + 1, items: items.length, totalPages: body.totalPages });
+    if (limits.maxItems !== undefined && items.length >= limits.maxItems) {
+      trimmed = items.length > limits.maxItems;
+      items.length = limits.maxItems;
+      break;
+    }
     if (!body.hasMorePages) break;
   }
-  return { ...last!, attempts, body: { ...(last!.body as object), items } };
+  const lastBody = (last!.body ?? {}) as PageBody;
+  return { ...last!, attempts, bytes, body: { ...lastBody, ...(trimmed ? { hasMorePages: true } : {}), items } };
 };
 
 export const createHandler = (operationId: string, options: HandlerOptions = {}) => {
@@ -92,25 +179,22 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
   const configuredBaseUrl = options.baseUrl ?? process.env.WTS_BASE_URL;
   const corsOrigins = (process.env.WTS_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   validatorFor(op); // fails at init, not on the first request, if the generated validators are stale
+  // A base URL without its scheme would make every call fail as if WTS had dropped it. Found at init (and
+  // logged there); every invocation then answers WtsConfigError with nothing sent.
+  const configProblem = baseUrlProblem(configuredBaseUrl);
+  if (configProblem) log('error', 'function misconfigured', { operation: op.id, errorName: 'WtsConfigError', errorMessage: configProblem });
 
-  const run = async (event: unknown, context: WtsInvocationContext, { signal: middySignal }: { signal: AbortSignal }) => {
-    // middy shares one AbortController across invocations; listen to it once per invocation and let go after,
-    // so warm containers do not pile up listeners on it.
-    const invocation = new AbortController();
-    const abort = () => invocation.abort();
-    middySignal.addEventListener('abort', abort, { once: true });
-    try {
-      return await runInvocation(event, context, invocation.signal);
-    } finally {
-      middySignal.removeEventListener('abort', abort);
-    }
-  };
+  const run = (event: unknown, context: WtsInvocationContext) =>
+    untilDeadline(
+      context.wtsDeadline!,
+      () => new WtsError('WtsTimeoutError', `The function ran out of time before WTS answered${op.retry === 'unsafe' ? '; the request may have reached WTS' : ''}.`),
+      (signal) => runInvocation(event, context, signal),
+    );
 
   const runInvocation = async (event: unknown, context: WtsInvocationContext, signal: AbortSignal) => {
     const started = Date.now();
     const input = context.wtsInput!;
-    const budget = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS;
-    const deadline = started + budget - SAFETY_MARGIN_MS;
+    const deadline = context.wtsDeadline!;
     /** Where to send and with which token, from the key on the context (which logs and answers never show). */
     const currentTarget = () => {
       const resolved = resolveTarget(context.wtsApiKey!, configuredBaseUrl);
@@ -138,14 +222,20 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
     };
 
     if (op.uploadsFile && input.file !== undefined) {
-      input.fileId = await uploadInlineFile(input.file as { name: string; mimeType: string; contentBase64: string }, call);
+      input.fileId = await uploadInlineFile(input.file as { name: string; mimeType: string; contentBase64: string }, call, {
+        deadline,
+        signal,
+        dispatcher: options.dispatcher,
+      });
       delete input.file;
     }
     const request = buildWtsRequest(op, input);
-    const response =
-      op.paged && input.autoPagination === true
-        ? await autoPaginate(request, Number(input.maxPages ?? 10), call, options.onPage)
-        : await call(request);
+    const autoPaginated = op.paged === true && input.autoPagination === true;
+    const maxItems = op.paged && input.maxItems !== undefined ? Number(input.maxItems) : undefined;
+    const response = autoPaginated
+      ? await autoPaginate(request, { maxPages: Number(input.maxPages ?? 10), maxItems }, call, options.onPage)
+      : await call(request);
+    if (!autoPaginated && maxItems !== undefined && response.body) response.body = trimPage(response.body as PageBody, maxItems);
 
     log('info', 'operation completed', {
       operation: op.id,
@@ -158,12 +248,42 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
     });
     if (isHttp(context.wtsCaller)) {
       const cors = corsHeaders(corsOrigins, event);
-      return response.body === undefined
-        ? httpResponse(204, undefined, context.awsRequestId, cors)
-        : httpResponse(op.successStatus ?? 200, response.body, context.awsRequestId, cors);
+      if (response.body === undefined) return httpResponse(204, undefined, context.awsRequestId, cors);
+      const answer = httpResponse(op.successStatus ?? 200, response.body, context.awsRequestId, cors);
+      // Lambda escapes the body into its JSON envelope: a 5.5 MB answer can come out past 6 MB.
+      if (answer.body.length >= MEASURE_HTTP_FROM_CHARS) {
+        const size = escapedBytes(answer.body);
+        if (size > MAX_RESULT_BYTES) throw resultTooLarge(size, autoPaginated);
+      }
+      return answer;
     }
     // Step Functions and other direct callers get the plain object; an empty WTS answer becomes {}.
-    return response.body ?? {};
+    const result = response.body ?? {};
+    if (response.bytes >= MEASURE_DIRECT_FROM_BYTES) {
+      const size = Buffer.byteLength(JSON.stringify(result));
+      if (size > MAX_RESULT_BYTES) throw resultTooLarge(size, autoPaginated);
+    }
+    return result;
+  };
+
+  /** Starts this invocation's own clock; a function misconfigured at init answers here, before anything else. */
+  const budgetMiddleware: middy.MiddlewareObj<unknown, unknown, Error, WtsInvocationContext> = {
+    before: async (request) => {
+      const { context } = request;
+      const budget = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS;
+      context.wtsDeadline = Date.now() + budget - SAFETY_MARGIN_MS;
+      if (configProblem) throw new WtsError('WtsConfigError', configProblem);
+    },
+  };
+
+  /** The key read (Secrets Manager, at cold start or after a rotation) counts against the invocation's deadline too. */
+  const keyMiddleware: middy.MiddlewareObj<unknown, unknown, Error, WtsInvocationContext> = {
+    before: (request) =>
+      untilDeadline(
+        request.context.wtsDeadline!,
+        () => new WtsError('WtsTimeoutError', 'Secrets Manager did not return the WTS API key within the time left for this invocation; nothing was sent to WTS.'),
+        () => keySource.before(request as unknown as middy.Request),
+      ),
   };
 
   /** Normalises the event into the input and refuses bad input before anything else happens. */
@@ -213,15 +333,12 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
     },
   };
 
-  return middy<unknown, unknown, Error, WtsInvocationContext>(run, {
-    timeoutEarlyInMillis: 50,
-    timeoutEarlyResponse: () => {
-      throw new WtsError('WtsTimeoutError', 'The function ran out of time before WTS answered.');
-    },
-  })
+  // middy's timeout is off (0): the deadline is this invocation's own (see untilDeadline).
+  return middy<unknown, unknown, Error, WtsInvocationContext>(run, { timeoutEarlyInMillis: 0 })
     .use(errorMiddleware)
+    .use(budgetMiddleware)
     .use(inputMiddleware)
-    .use(keySource as middy.MiddlewareObj<unknown, unknown, Error, WtsInvocationContext>);
+    .use(keyMiddleware);
 };
 
 export type WtsHandler = ReturnType<typeof createHandler>;

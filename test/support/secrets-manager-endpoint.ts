@@ -26,14 +26,15 @@ export interface SecretsManagerEndpoint {
    * One-shot: the next call fails with `status` / `type` (e.g. `{ status: 400, type:
    * 'AccessDeniedException' }`), or is answered normally after `delayMs`. Faults queue up: each
    * call consumes the oldest one. Note the SDK retries 5xx and throttling errors (up to
-   * `maxAttempts`, default 3), so a single 500 is usually invisible to the caller.
+   * `maxAttempts`, default 3), so a single 500 is usually invisible to the caller. With `secretId`, only
+   * a call for that secret consumes the fault (a late retry of another test's read does not).
    */
-  fault(next: { status: number; type: string; message?: string } | { delayMs: number }): void;
+  fault(next: Fault): void;
   /** Stops listening and destroys open (keep-alive) sockets so Jest can exit. */
   close(): Promise<void>;
 }
 
-type Fault = { status: number; type: string; message?: string } | { delayMs: number };
+export type Fault = ({ status: number; type: string; message?: string } | { delayMs: number }) & { secretId?: string };
 
 interface StoredSecret {
   name: string;
@@ -174,7 +175,9 @@ export async function startSecretsManagerEndpoint(
       }
       calls.push({ target, secretId: typeof input.SecretId === 'string' ? input.SecretId : '' });
 
-      const fault = faults.shift();
+      const requested = typeof input.SecretId === 'string' ? input.SecretId : '';
+      const index = faults.findIndex((f) => f.secretId === undefined || f.secretId === requested);
+      const fault = index < 0 ? undefined : faults.splice(index, 1)[0];
       if (fault && 'status' in fault) {
         sendError(res, fault.status, fault.type, fault.message ?? `Injected ${fault.type}`);
         return;
