@@ -364,8 +364,8 @@ export class WtsWebhooks extends Construct {
       ...existing,
       {
         httpMethod: WEBHOOK_ROUTE.method,
-        // Method-setting paths encode `/` as `~1`.
-        resourcePath: `/${WEBHOOK_ROUTE.path.slice(1).replace(/\//g, '~1')}`,
+        // Method-setting paths encode every `/` as `~1` after a leading `/`: /~1webhooks~1wts~1{token}.
+        resourcePath: `/${WEBHOOK_ROUTE.path.replace(/\//g, '~1')}`,
         loggingLevel: 'OFF',
         dataTraceEnabled: false,
         metricsEnabled: true,

@@ -1,0 +1,371 @@
+/**
+ * `WtsWebhooks` and `AfterHoursWorkflow` in a test stack (bundling off): the synthesized template's
+ * route, bus, archive, token secret, grants, custom resource, outputs, alarm and rules; cdk-nag on the
+ * constructs; and the example workflow run offline with aws-local-stepfunctions, its Lambda tasks
+ * running the REAL operation handlers against the WTS simulator.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Context } from 'aws-lambda';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { getOperation, type OperationId } from '../../functions/registry';
+import { EXAMPLE_IDS } from '../../functions/registry/examples';
+import { staticApiKey } from '../../functions/runtime/api-key';
+import { createHandler } from '../../functions/runtime/handler';
+import { AFTER_HOURS_OPERATIONS, AFTER_HOURS_STATES as S, AfterHoursWorkflow, officeHoursInUtc } from '../../lib/webhook-workflow';
+import { WtsWebhooks, WTS_WEBHOOK_EVENTS, type WtsWebhooksProps } from '../../lib/webhooks';
+import { pascalCase, WtsFunction, type WtsSecretBinding } from '../../lib/wts-function';
+import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simulator';
+import { apiMethods, CDK_JSON_CONTEXT, functionOperations, NO_BUNDLING, renderIntrinsics, resourcesOfType, tempOutdir, type CfnTemplate } from './support';
+
+// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22) in Task states; the project runs on Node >= 20.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value: function withResolvers<T>() {
+      let resolve!: (v: T) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+const API_KEY_SECRET: WtsSecretBinding = {
+  secretId: 'wts/api-key',
+  policyArn: 'arn:aws:secretsmanager:sa-east-1:123456789012:secret:wts/api-key-??????',
+  region: 'sa-east-1',
+};
+const LAMBDA = { memorySize: 256, timeoutSeconds: 28, architecture: 'arm64' as const, logRetentionDays: 30, tracing: false, sourceMap: false };
+
+interface Built {
+  stack: Stack;
+  webhooks: WtsWebhooks;
+  workflow?: AfterHoursWorkflow;
+  template: Template;
+  json: CfnTemplate;
+}
+
+/** GIVEN a stack with a REST API (logged like the project's) and the webhooks construct WHEN synthesized THEN its template. */
+const build = (props: Partial<WtsWebhooksProps> = {}, options: { workflow?: boolean } = {}): Built => {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...NO_BUNDLING }, outdir: tempOutdir() });
+  const stack = new Stack(app, 'WebhooksTest', { env: { account: '123456789012', region: 'sa-east-1' } });
+  const accessLogs = new logs.LogGroup(stack, 'AccessLogs');
+  const api = new apigateway.RestApi(stack, 'Api', {
+    deployOptions: {
+      stageName: 'v1',
+      loggingLevel: apigateway.MethodLoggingLevel.INFO,
+      throttlingRateLimit: 3,
+      throttlingBurstLimit: 50,
+      accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+      accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify({ requestId: '$context.requestId', resourcePath: '$context.resourcePath', status: '$context.status' })),
+    },
+  });
+  const webhooks = new WtsWebhooks(stack, 'Webhooks', { api, apiKeySecret: API_KEY_SECRET, ...props });
+  let workflow: AfterHoursWorkflow | undefined;
+  if (options.workflow) {
+    const fns = new Map<OperationId, WtsFunction>();
+    for (const op of AFTER_HOURS_OPERATIONS) {
+      fns.set(op, new WtsFunction(stack, pascalCase(op), { operation: getOperation(op), secret: API_KEY_SECRET, lambda: LAMBDA }));
+    }
+    workflow = new AfterHoursWorkflow(stack, 'AfterHours', {
+      fn: (id) => fns.get(id)!,
+      templateId: EXAMPLE_IDS.templateId,
+      templateParameters: { nome: 'cliente' },
+      stepId: EXAMPLE_IDS.stepId,
+      webhooks,
+    });
+  }
+  const template = Template.fromStack(stack);
+  return { stack, webhooks, workflow, template, json: template.toJSON() as CfnTemplate };
+};
+
+const logicalIdOf = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+
+describe('WtsWebhooks template', () => {
+  let built: Built;
+  beforeAll(() => {
+    built = build();
+  });
+
+  test('POST /webhooks/wts/{token} calls the receiver without IAM auth or API key', () => {
+    const { json, stack, webhooks } = built;
+    const routes = apiMethods(json).filter((m) => m.path === '/webhooks/wts/{token}');
+    expect(routes.map((r) => r.method)).toEqual(['POST']);
+    expect(routes[0].functionId).toBe(logicalIdOf(stack, webhooks.receiver));
+    expect(routes[0].props).toMatchObject({ AuthorizationType: 'NONE', ApiKeyRequired: false, Integration: { Type: 'AWS_PROXY' } });
+  });
+
+  test('the stage keeps API Gateway execution logs off for that method, with its own throttle', () => {
+    built.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'INFO' }),
+        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1webhooks~1wts~1{token}', LoggingLevel: 'OFF', DataTraceEnabled: false, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+      ]),
+    });
+  });
+
+  test('a bus named wts-chat, archived for 30 days', () => {
+    built.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'wts-chat' });
+    const [busId] = resourcesOfType(built.json, 'AWS::Events::EventBus')[0];
+    built.template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      EventPattern: { source: ['wts.chat'] },
+      RetentionDays: 30,
+    });
+  });
+
+  test('a token secret of 64 generated letters and digits', () => {
+    built.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { ExcludePunctuation: true, IncludeSpace: false, PasswordLength: 64 },
+    });
+  });
+
+  test('the receiver: tagged, configured from its environment, and its role may only PutEvents on the bus and read the token secret', () => {
+    const { json, stack, webhooks } = built;
+    const fnId = logicalIdOf(stack, webhooks.receiver);
+    const fn = json.Resources[fnId].Properties!;
+    expect(fn.Tags).toEqual(expect.arrayContaining([{ Key: 'wts:component', Value: 'webhook-receiver' }]));
+    const busId = resourcesOfType(json, 'AWS::Events::EventBus')[0][0];
+    const secretId = resourcesOfType(json, 'AWS::SecretsManager::Secret')[0][0];
+    expect(fn.Environment.Variables).toEqual({ WTS_EVENT_BUS_NAME: { Ref: busId }, WTS_WEBHOOK_TOKEN_SECRET_ID: { Ref: secretId } });
+    expect(fn.Runtime).toBe('nodejs22.x');
+
+    const roleId = fn.Role['Fn::GetAtt'][0];
+    const role = json.Resources[roleId].Properties!;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const statements = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      { Sid: 'PutWtsEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } },
+      { Sid: 'ReadWebhookToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } },
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.anything() },
+    ]);
+    // nothing else grants this role anything
+    const attached = resourcesOfType(json, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(roleId));
+    expect(attached).toEqual([]);
+  });
+
+  test('the subscription custom resource: receiver URL without the token, all events, and never the token in the template', () => {
+    const { json, template } = built;
+    const [[, resource]] = resourcesOfType(json, 'Custom::WtsWebhookSubscription');
+    const props = resource.Properties!;
+    expect(props).toMatchObject({ Name: 'wts-chat-functions WebhooksTest', Events: ['*'], Enabled: 'true', TokenVersion: '1' });
+    expect(renderIntrinsics(props.ReceiverUrl, json)).toMatch(/^https:\/\/Api[0-9A-F]+\.execute-api\.sa-east-1\.amazonaws\.com\/.+\/webhooks\/wts\/$/);
+    // it waits for the route and the stage
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ApiDeploymentStagev1/), expect.stringMatching(/webhookswtstokenPOST/)]));
+    // no dynamic reference (CloudFormation does not resolve them for custom resources) and no token value
+    expect(JSON.stringify(template.toJSON())).not.toContain('{{resolve:secretsmanager');
+
+    const handler = resourcesOfType(json, 'AWS::Lambda::Function').find(([, r]) => r.Properties!.Environment?.Variables?.WTS_API_KEY_SECRET_ID)![1];
+    const secretId = resourcesOfType(json, 'AWS::SecretsManager::Secret')[0][0];
+    expect(handler.Properties!.Environment.Variables).toEqual({ WTS_API_KEY_SECRET_ID: 'wts/api-key', WTS_WEBHOOK_TOKEN_SECRET_ID: { Ref: secretId } });
+    const role = json.Resources[handler.Properties!.Role['Fn::GetAtt'][0]].Properties!;
+    const reads = role.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => s.Action === 'secretsmanager:GetSecretValue');
+    expect(reads.map((s: any) => s.Resource)).toEqual([API_KEY_SECRET.policyArn, { Ref: secretId }]);
+  });
+
+  test('outputs: bus name and ARN, the webhook URL without its token, the token secret', () => {
+    const outputs = Object.entries(built.json.Outputs ?? {});
+    const byId = (suffix: string) => outputs.find(([id]) => id.startsWith('Webhooks') && id.includes(suffix))?.[1].Value;
+    const busId = resourcesOfType(built.json, 'AWS::Events::EventBus')[0][0];
+    expect(byId('EventBusName')).toEqual({ Ref: busId });
+    expect(byId('EventBusArn')).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+    expect(renderIntrinsics(byId('WebhookUrl'), built.json)).toMatch(/\/webhooks\/wts\/$/);
+  });
+
+  test('an alarm on the receiver\'s error log lines plus its Lambda errors', () => {
+    built.template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "error" }' });
+    built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failures + errors' })]),
+    });
+  });
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding on the webhook constructs', () => {
+    const { stack } = build({}, { workflow: true });
+    const violations = new AwsSolutionsChecks(undefined, { verbose: true })
+      .validateScope(stack)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName}: ${r.constructPath}`))
+      .filter((v) => /\/(Webhooks|AfterHours)\//.test(v));
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('WtsWebhooks options', () => {
+  test('busName, archive retention 0 (forever), chosen events, token version', () => {
+    const { template, json } = build({ busName: 'wts-prod', archiveRetentionDays: 0, events: ['MESSAGE_RECEIVED', 'SESSION_NEW'], tokenVersion: '2' });
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'wts-prod' });
+    // CloudFormation reads 0 (or no value) as: keep the events forever
+    expect(resourcesOfType(json, 'AWS::Events::Archive')[0][1].Properties!.RetentionDays ?? 0).toBe(0);
+    template.hasResourceProperties('Custom::WtsWebhookSubscription', { Events: ['MESSAGE_RECEIVED', 'SESSION_NEW'], TokenVersion: '2' });
+  });
+
+  test('an existing token secret by name: no secret created, both roles read name-??????', () => {
+    const { json } = build({ tokenSecret: 'wts/webhook-token' });
+    expect(resourcesOfType(json, 'AWS::SecretsManager::Secret')).toEqual([]);
+    const text = JSON.stringify(json);
+    expect(text).toContain('secret:wts/webhook-token-??????');
+    expect(renderIntrinsics(json.Resources[resourcesOfType(json, 'AWS::Lambda::Function')[0][0]].Properties!.Environment.Variables, json)).toMatchObject({ WTS_WEBHOOK_TOKEN_SECRET_ID: 'wts/webhook-token' });
+  });
+
+  test('subscription off: no custom resource and no handler, the receiver stays', () => {
+    const { json } = build({ subscription: false });
+    expect(resourcesOfType(json, 'Custom::WtsWebhookSubscription')).toEqual([]);
+    expect(resourcesOfType(json, 'AWS::Lambda::Function').map(([, r]) => r.Properties!.Description)).toEqual(['WTS Chat webhook receiver: WTS deliveries onto the EventBridge bus']);
+  });
+
+  test('bad configuration fails at synth naming every problem', () => {
+    expect(() => build({ events: ['MESSAGE_RECEIVED', 'MESSAGE_DELETED' as never], archiveRetentionDays: -1, busName: 'default' })).toThrow(
+      /busName "default"[\s\S]*archiveRetentionDays[\s\S]*unknown WTS webhook events MESSAGE_DELETED/,
+    );
+  });
+
+  test('onEvent: a rule on the bus matching source, event types and the detail filter', () => {
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...NO_BUNDLING }, outdir: tempOutdir() });
+    const stack = new Stack(app, 'OnEventTest');
+    const api = new apigateway.RestApi(stack, 'Api');
+    const webhooks = new WtsWebhooks(stack, 'Webhooks', { api, apiKeySecret: API_KEY_SECRET, subscription: false });
+    const queue = new sqs.Queue(stack, 'Queue', { enforceSSL: true });
+    webhooks.onEvent(['CONTACT_NEW', 'CONTACT_UPDATE'], new targets.SqsQueue(queue), { content: { tags: ['vip'] } });
+    expect(() => webhooks.onEvent('CONTACT_DELETED' as never, new targets.SqsQueue(queue))).toThrow(/unknown WTS event type\(s\) CONTACT_DELETED/);
+
+    const template = Template.fromStack(stack);
+    const busId = resourcesOfType(template.toJSON() as CfnTemplate, 'AWS::Events::EventBus')[0][0];
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: busId },
+      EventPattern: { source: ['wts.chat'], 'detail-type': ['CONTACT_NEW', 'CONTACT_UPDATE'], detail: { content: { tags: ['vip'] } } },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Queue'), 'Arn'] } })],
+    });
+    expect(WTS_WEBHOOK_EVENTS).toHaveLength(16);
+  });
+});
+
+describe('AfterHoursWorkflow', () => {
+  test('office hours 08–18 in Brasília are 11–20 UTC', () => {
+    expect(officeHoursInUtc()).toEqual(['11', '12', '13', '14', '15', '16', '17', '18', '19', '20']);
+    expect(officeHoursInUtc({ start: 22, end: 24, utcOffsetHours: -3 })).toEqual(['01', '02']);
+    expect(() => officeHoursInUtc({ start: 18, end: 8 })).toThrow(/start < end/);
+  });
+
+  test('a rule on the bus starts the state machine for every MESSAGE_RECEIVED', () => {
+    const { template, json } = build({}, { workflow: true });
+    const machineId = resourcesOfType(json, 'AWS::StepFunctions::StateMachine')[0][0];
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['wts.chat'], 'detail-type': ['MESSAGE_RECEIVED'] },
+      Targets: [Match.objectLike({ Arn: { Ref: machineId } })],
+    });
+  });
+
+  describe('run offline (aws-local-stepfunctions + real handlers + WTS simulator)', () => {
+    let sim: Simulator;
+    let asl: any;
+    const taskOperations = new Map<string, string>();
+
+    beforeAll(async () => {
+      sim = await startSimulator();
+      const { json } = build({}, { workflow: true });
+      const [[, machine]] = resourcesOfType(json, 'AWS::StepFunctions::StateMachine');
+      asl = JSON.parse(renderIntrinsics(machine.Properties!.DefinitionString, json) as string);
+      const operations = functionOperations(json);
+      for (const [name, state] of Object.entries<any>(asl.States)) {
+        if (state.Type === 'Task') taskOperations.set(name, operations.get(String(state.Resource).split(':function:')[1])!);
+      }
+    });
+    afterAll(async () => {
+      await sim?.close();
+    });
+    beforeEach(() => sim.reset());
+
+    const context = (): Context => ({ awsRequestId: `sfn-${Math.random().toString(36).slice(2)}`, getRemainingTimeInMillis: () => 28_000 }) as Context;
+
+    /** The EventBridge event a rule target receives for a MESSAGE_RECEIVED delivered at `time`. */
+    const messageReceived = (time: string) => ({
+      version: '0',
+      id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+      'detail-type': 'MESSAGE_RECEIVED',
+      source: 'wts.chat',
+      account: '123456789012',
+      time,
+      region: 'sa-east-1',
+      resources: [],
+      detail: {
+        eventType: 'MESSAGE_RECEIVED',
+        date: time,
+        content: { id: 'b1c2d3e4-0000-4000-8000-000000000001', sessionId: EXAMPLE_IDS.sessionId, direction: 'TO_HUB', type: 'TEXT', text: 'Oi, alguém aí?' },
+      },
+    });
+
+    const execute = async (input: unknown) => {
+      const handlers = Object.fromEntries(
+        [...taskOperations].map(([state, op]) => {
+          const handler = createHandler(op, { apiKeySource: staticApiKey(SIMULATOR_TOKEN), baseUrl: sim.url, retry: { maxAttempts: 1 } });
+          return [state, async (payload: any) => (await handler(payload, context())) as any];
+        }),
+      );
+      const machine = new StateMachine(asl, { validationOptions: { checkPaths: true, checkArn: true } });
+      const execution = machine.run(input as any, { overrides: { taskResourceLocalHandlers: handlers } });
+      const events: any[] = [];
+      const collecting = (async () => {
+        for await (const e of execution.eventLogs) events.push(e);
+      })();
+      let result: any;
+      let error: any;
+      try {
+        result = await execution.result;
+      } catch (e) {
+        error = e;
+      }
+      await collecting;
+      return { result, error, entered: events.filter((e) => e.type === 'StateEntered').map((e) => e.state.name) };
+    };
+
+    test('maps each task to the function of its operation', () => {
+      expect(Object.fromEntries(taskOperations)).toEqual({ [S.getSession]: 'session.get', [S.sendTemplate]: 'session.sendTemplate', [S.createCard]: 'panel.createCard' });
+    });
+
+    test('at 20:10 in Brasília: template answered in the session and a card opened for the contact', async () => {
+      const run = await execute(messageReceived('2024-05-02T23:10:00Z'));
+      expect(run.error).toBeUndefined();
+      expect(run.entered).toEqual([S.clock, S.choice, S.getSession, S.sendTemplate, S.createCard, S.cardOpened]);
+
+      const send = sim.requests.find((r) => r.method === 'POST' && r.path === `/chat/v1/session/${EXAMPLE_IDS.sessionId}/message`);
+      expect(send?.body).toMatchObject({ templateId: EXAMPLE_IDS.templateId, parameters: { nome: 'cliente' } });
+      const contactId = sim.state.sessions.get(EXAMPLE_IDS.sessionId)!.contactId;
+      const card = sim.requests.find((r) => r.method === 'POST' && r.path === '/crm/v2/panel/card');
+      expect(card?.body).toMatchObject({
+        stepId: EXAMPLE_IDS.stepId,
+        title: 'Mensagem fora do horário (2024-05-02T23:10:00Z)',
+        contactIds: [contactId],
+        sessionId: EXAMPLE_IDS.sessionId,
+        metadata: { messageId: 'b1c2d3e4-0000-4000-8000-000000000001', replyId: run.result.reply.id },
+      });
+    });
+
+    test('at 11:00 in Brasília: nothing is sent, people answer', async () => {
+      const run = await execute(messageReceived('2024-05-02T14:00:00Z'));
+      expect(run.entered).toEqual([S.clock, S.choice, S.inOfficeHours]);
+      expect(sim.requests).toEqual([]);
+    });
+
+    test.each([
+      ['07:59 local', '2024-05-02T10:59:59Z', false],
+      ['08:00 local', '2024-05-02T11:00:00Z', true],
+      ['17:59 local', '2024-05-02T20:59:59Z', true],
+      ['18:00 local', '2024-05-02T21:00:00Z', false],
+    ])('the edges of office hours: %s', async (_label, time, inHours) => {
+      const run = await execute(messageReceived(time));
+      expect(run.entered.includes(S.inOfficeHours)).toBe(inHours);
+    });
+  });
+});
