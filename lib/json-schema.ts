@@ -18,7 +18,7 @@ export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 /** The draft-04 keywords this conversion keeps (validation keywords plus annotations draft-04 knows). */
 export const DRAFT4_KEYWORDS = new Set([
   'type', 'enum', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'pattern',
-  'items', 'properties', 'required', 'additionalProperties', 'default', 'description', 'title',
+  'items', 'properties', 'required', 'additionalProperties', 'maxProperties', 'default', 'description', 'title',
 ]);
 
 const toDraft4 = (schema: JsonSchema): Record<string, unknown> => {

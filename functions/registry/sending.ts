@@ -1,11 +1,12 @@
 /** Inputs and request shaping shared by the send operations (message.*, session.send*). */
-import { bool, freeObject, text, uuid } from './fields';
+import { bool, freeObject, text, url, uuid } from './fields';
 import type { Input, InputSpec, ValidationProblem, WtsRequest, WtsTarget } from './types';
 
 /** `to`: a phone number in international format or an @instagram handle. */
 export const recipient: InputSpec = text('body:to', {
   required: true,
   pattern: '^(\\+?[0-9]{8,15}|@[A-Za-z0-9._]{1,30})$',
+  maxLength: 31,
   description: 'Phone number (+5511999999999) or @instagram handle.',
 });
 
@@ -16,7 +17,7 @@ export const synchronous: InputSpec = bool('none', {
 
 /** Options of POST /chat/v1/message/send(-sync): who sends, what happens to the session. */
 export const quickSendOptions: Record<string, InputSpec> = {
-  from: text('body:from', { required: true, minLength: 1, description: 'Channel id or number that sends the message.' }),
+  from: text('body:from', { required: true, minLength: 1, maxLength: 100, description: 'Channel id or number that sends the message.' }),
   to: recipient,
   synchronous,
   enableBot: bool('body:options.enableBot'),
@@ -30,16 +31,22 @@ export const quickSendOptions: Record<string, InputSpec> = {
 export const templateInputs = (prefix: 'body' | 'body:body'): Record<string, InputSpec> => {
   const at = (name: string) => (prefix === 'body' ? (`body:${name}` as const) : (`body:body.${name}` as const));
   return {
-    templateId: text(at('templateId'), { required: true, format: 'uuid', description: 'Approved message template.' }),
+    templateId: uuid(at('templateId'), { required: true, description: 'Approved message template.' }),
     parameters: freeObject(at('parameters'), 'Template parameters by name.'),
   };
 };
+
+/**
+ * Longest inline file, as base64 text: Lambda takes at most 6 MB of event (≈ 4.5 MB of file), so a
+ * longer one cannot come through a deployed function anyway.
+ */
+export const INLINE_FILE_MAX_BASE64 = 6 * 1024 * 1024;
 
 /** A file to send: by URL, by WTS file id, or inline (uploaded through the core file-upload flow first). */
 export const fileInputs = (prefix: 'body' | 'body:body'): Record<string, InputSpec> => {
   const at = (name: string): WtsTarget => (prefix === 'body' ? `body:${name}` : `body:body.${name}`);
   return {
-    fileUrl: { type: 'string', format: 'uri', to: at('fileUrl'), description: 'Public URL of the file to send.' },
+    fileUrl: url(at('fileUrl'), { description: 'Public URL of the file to send.' }),
     fileId: uuid(at('fileId'), { description: 'Id of a file already uploaded to WTS.' }),
     file: {
       type: 'object',
@@ -47,8 +54,9 @@ export const fileInputs = (prefix: 'body' | 'body:body'): Record<string, InputSp
       description: 'Inline file, uploaded to WTS first and then sent by its id.',
       properties: {
         name: { type: 'string', minLength: 1, maxLength: 255 },
-        mimeType: { type: 'string', minLength: 3, pattern: '^[\\w.+-]+/[\\w.+-]+$' },
-        contentBase64: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9+/=\\r\\n]+$' },
+        // RFC 6838: type and subtype of up to 127 characters each.
+        mimeType: { type: 'string', minLength: 3, maxLength: 255, pattern: '^[\\w.+-]+/[\\w.+-]+$' },
+        contentBase64: { type: 'string', minLength: 1, maxLength: INLINE_FILE_MAX_BASE64, pattern: '^[A-Za-z0-9+/=\\r\\n]+$' },
       },
       requiredProperties: ['name', 'mimeType', 'contentBase64'],
       additionalProperties: false,

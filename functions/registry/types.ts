@@ -18,6 +18,7 @@ export interface JsonSchema {
   maximum?: number;
   minItems?: number;
   maxItems?: number;
+  maxProperties?: number;
   pattern?: string;
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;

@@ -2,10 +2,14 @@
  * One handler serves four callers: API Gateway REST (v1) and HTTP API (v2) proxy events, EventBridge
  * events (input in `detail`), and direct invocations whose payload is the input itself (Step Functions,
  * EventBridge Scheduler / rule targets, the CLI). This module turns each into the plain input object.
+ *
+ * Names the caller chose (query keys, body keys, path parameters) are data, never property lookups on
+ * ordinary objects: they are kept in Maps and the input is an object without a prototype, so
+ * `constructor`, `toString` or `__proto__` are inputs like any other (unknown ones, refused by validation).
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { routeInputs } from '../registry/schema';
+import { routeInputs, routePathParams } from '../registry/schema';
 import type { Input, InputSpec, OperationSpec, ValidationProblem } from '../registry/types';
+import { capProblems, fieldName } from './validate';
 
 export type CallerKind = 'rest' | 'http' | 'eventbridge' | 'direct';
 
@@ -15,81 +19,170 @@ export interface NormalizedEvent {
   problems: ValidationProblem[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+type Dict = Record<string, unknown>;
+const isObject = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
+const own = (o: Dict, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
 
 export const callerKind = (event: unknown): CallerKind => {
   if (!isObject(event)) return 'direct';
-  if (typeof event.httpMethod === 'string' && isObject(event.requestContext)) return 'rest';
-  if (event.version === '2.0' && isObject(event.requestContext) && isObject(event.requestContext.http)) return 'http';
-  if (typeof event['detail-type'] === 'string' && typeof event.source === 'string' && 'detail' in event) return 'eventbridge';
+  if (typeof own(event, 'httpMethod') === 'string' && isObject(own(event, 'requestContext'))) return 'rest';
+  const requestContext = own(event, 'requestContext');
+  if (own(event, 'version') === '2.0' && isObject(requestContext) && isObject(own(requestContext, 'http'))) return 'http';
+  if (typeof own(event, 'detail-type') === 'string' && typeof own(event, 'source') === 'string' && Object.hasOwn(event, 'detail')) return 'eventbridge';
   return 'direct';
 };
 
-/** Query strings carry text; turn it into the type the input declares (the schema check comes after). */
-const coerceQueryValue = (spec: InputSpec | undefined, values: string[]): unknown => {
+/** A fresh input holding the object's own properties (a `__proto__` key stays a key). */
+const inputFrom = (source: Dict): Input => {
+  const input: Input = Object.create(null);
+  for (const key of Object.keys(source)) input[key] = source[key];
+  return input;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The parts of an API Gateway event, checked: a hand-made or corrupted event is a 400, not a crash
+
+/** A problem with a named part of the event or input (a name the caller chose is shown cut short if long). */
+const problem = (field: string, text: string): ValidationProblem => ({ field: fieldName([field]), problem: text });
+
+/** A map of strings (`pathParameters`, `queryStringParameters`); null and absent are an empty map. */
+const stringMap = (event: Dict, name: string, problems: ValidationProblem[]): Map<string, string> => {
+  const out = new Map<string, string>();
+  const value = own(event, name);
+  if (value === undefined || value === null) return out;
+  if (!isObject(value)) {
+    problems.push(problem(`event.${name}`, 'must be an object of strings'));
+    return out;
+  }
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (typeof item === 'string') out.set(key, item);
+    else if (item !== undefined && item !== null) {
+      problems.push(problem(`event.${name}`, 'must be an object of strings'));
+      return out;
+    }
+  }
+  return out;
+};
+
+/** `multiValueQueryStringParameters`: a map of string lists. */
+const stringListMap = (event: Dict, name: string, problems: ValidationProblem[]): Map<string, string[]> => {
+  const out = new Map<string, string[]>();
+  const value = own(event, name);
+  if (value === undefined || value === null) return out;
+  const bad = () => {
+    problems.push(problem(`event.${name}`, 'must be an object of string lists'));
+    return new Map<string, string[]>();
+  };
+  if (!isObject(value)) return bad();
+  for (const key of Object.keys(value)) {
+    const list = value[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list) || !list.every((v) => typeof v === 'string')) return bad();
+    out.set(key, list as string[]);
+  }
+  return out;
+};
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The JSON body, an object; `undefined` when there is none. */
+const parseBody = (event: Dict, problems: ValidationProblem[]): Dict | undefined => {
+  const body = own(event, 'body');
+  const isBase64Encoded = own(event, 'isBase64Encoded');
+  if (isBase64Encoded !== undefined && isBase64Encoded !== null && typeof isBase64Encoded !== 'boolean') {
+    problems.push(problem('event.isBase64Encoded', 'must be a boolean'));
+    return undefined;
+  }
+  if (body === undefined || body === null || body === '') return undefined;
+  if (typeof body !== 'string') {
+    problems.push(problem('event.body', 'must be a string'));
+    return undefined;
+  }
+  let text = body;
+  if (isBase64Encoded === true) {
+    // Buffer.from skips what is not base64 and the default decoder replaces bad UTF-8: both would change the body silently.
+    if (!BASE64.test(body)) {
+      problems.push(problem('body', 'is not valid base64'));
+      return undefined;
+    }
+    try {
+      text = strictUtf8.decode(Buffer.from(body, 'base64'));
+    } catch {
+      problems.push(problem('body', 'is not valid UTF-8'));
+      return undefined;
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    problems.push(problem('body', 'is not valid JSON'));
+    return undefined;
+  }
+  if (!isObject(value)) {
+    problems.push(problem('body', 'must be a JSON object'));
+    return undefined;
+  }
+  return value;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Query strings
+
+const DECIMAL_INTEGER = /^-?\d+$/;
+const DECIMAL_NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * Query strings carry text; turn it into the type the input declares (the schema check comes after).
+ * Only plain decimal notation is a number (`0x10`, `1e1`, ` 5` stay text and are refused).
+ */
+const coerceQueryValue = (spec: InputSpec, values: string[]): unknown => {
   const scalar = (type: string | undefined, raw: string): unknown => {
-    if (type === 'integer' || type === 'number') return raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+    if (type === 'integer') return DECIMAL_INTEGER.test(raw) ? Number(raw) : raw;
+    if (type === 'number') return DECIMAL_NUMBER.test(raw) ? Number(raw) : raw;
     if (type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
     return raw;
   };
-  if (spec?.type === 'array') {
+  if (spec.type === 'array') {
     // Repeated keys are the contract; a comma-separated single value is accepted too (HTTP API v2 joins repeats).
     const items = values.length === 1 ? values[0].split(',').filter((v) => v !== '') : values;
     return items.map((v) => scalar(spec.items?.type, v));
   }
-  return scalar(spec?.type, values[values.length - 1]);
+  return scalar(spec.type, values[0]);
 };
 
-const parseBody = (body: string | null | undefined, isBase64Encoded: boolean | undefined): { value?: Input; problem?: ValidationProblem } => {
-  if (body === null || body === undefined || body === '') return {};
-  const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!isObject(value)) return { problem: { field: 'body', problem: 'must be a JSON object' } };
-    return { value };
-  } catch {
-    return { problem: { field: 'body', problem: 'is not valid JSON' } };
+/** REST API: the multi-value map has every value of a repeated key; the single-value map only the last. */
+const restQuery = (event: Dict, problems: ValidationProblem[]): Map<string, string[]> => {
+  const multi = stringListMap(event, 'multiValueQueryStringParameters', problems);
+  const single = stringMap(event, 'queryStringParameters', problems);
+  for (const [key, value] of single) if (!multi.has(key)) multi.set(key, [value]);
+  return multi;
+};
+
+/** HTTP API: the raw query string has every value; without it, the map joins repeats with commas. */
+const httpApiQuery = (event: Dict, problems: ValidationProblem[]): Map<string, string[]> => {
+  const out = new Map<string, string[]>();
+  const raw = own(event, 'rawQueryString');
+  if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+    problems.push(problem('event.rawQueryString', 'must be a string'));
+    return out;
   }
-};
-
-/** Path, query and body merged into one input; the same name from two places with different values is a conflict. */
-const mergeHttpInput = (
-  op: OperationSpec,
-  pathParams: Record<string, string | undefined> | null | undefined,
-  query: Record<string, string[]>,
-  body: { value?: Input; problem?: ValidationProblem },
-): { input: Input; problems: ValidationProblem[] } => {
-  const problems: ValidationProblem[] = body.problem ? [body.problem] : [];
-  const input: Input = {};
-  const sources = new Map<string, string>();
-  const put = (name: string, value: unknown, from: string) => {
-    if (name in input && JSON.stringify(input[name]) !== JSON.stringify(value)) {
-      problems.push({ field: name, problem: `given in both ${sources.get(name)} and ${from} with different values` });
-      return;
+  if (raw) {
+    for (const [key, value] of new URLSearchParams(raw)) {
+      const values = out.get(key);
+      if (values) values.push(value);
+      else out.set(key, [value]);
     }
-    input[name] = value;
-    sources.set(name, from);
-  };
-  const allowedInQuery = queryInputsOf(op);
-  for (const [name, value] of Object.entries(pathParams ?? {})) if (value !== undefined) put(name, safeDecode(value), 'path');
-  for (const [name, values] of Object.entries(query)) {
-    if (!allowedInQuery.has(name)) {
-      problems.push({ field: name, problem: name in op.inputs ? 'must be sent in the path or JSON body, not the query string' : 'is not an input of this operation' });
-      continue;
-    }
-    put(name, coerceQueryValue(op.inputs[name], values), 'query');
+    return out;
   }
-  for (const [name, value] of Object.entries(body.value ?? {})) put(name, value, 'body');
-  return { input, problems };
+  for (const [key, value] of stringMap(event, 'queryStringParameters', problems)) out.set(key, [value]);
+  return out;
 };
 
-/** Inputs the operation's route takes in the query string, worked out once per operation (not per request). */
-const queryInputs = new WeakMap<OperationSpec, Set<string>>();
-const queryInputsOf = (op: OperationSpec): Set<string> => {
-  let names = queryInputs.get(op);
-  if (!names) queryInputs.set(op, (names = new Set(routeInputs(op).query)));
-  return names;
-};
+// ---------------------------------------------------------------------------------------------
+// Path, query and body into one input
 
 const safeDecode = (value: string): string => {
   try {
@@ -99,44 +192,91 @@ const safeDecode = (value: string): string => {
   }
 };
 
-const restQuery = (event: APIGatewayProxyEvent): Record<string, string[]> => {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(event.multiValueQueryStringParameters ?? {})) if (v) out[k] = v;
-  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined && !(k in out)) out[k] = [v];
-  return out;
+/**
+ * Whether a body value repeats a path or query value. The earlier value is a string, a number, a boolean
+ * or a list of them (never nested), so the comparison never walks deeper than one list.
+ */
+const sameValue = (earlier: unknown, later: unknown): boolean => {
+  if (!Array.isArray(earlier)) return earlier === later;
+  return Array.isArray(later) && later.length === earlier.length && earlier.every((v, i) => v === later[i]);
 };
 
-const httpApiQuery = (event: APIGatewayProxyEventV2): Record<string, string[]> => {
-  const out: Record<string, string[]> = {};
-  if (event.rawQueryString) {
-    for (const [k, v] of new URLSearchParams(event.rawQueryString)) (out[k] ??= []).push(v);
-    return out;
+interface HttpParts {
+  path: Map<string, string>;
+  query: Map<string, string[]>;
+  body?: Dict;
+}
+
+/** Inputs the operation's route takes in the path and the query string, worked out once per operation. */
+const routeNames = new WeakMap<OperationSpec, { path: Set<string>; query: Set<string> }>();
+const routeNamesOf = (op: OperationSpec) => {
+  let names = routeNames.get(op);
+  if (!names) routeNames.set(op, (names = { path: new Set(routePathParams(op)), query: new Set(routeInputs(op).query) }));
+  return names;
+};
+
+/** Path, query and body merged into one input; the same name from two places with different values is a conflict. */
+const mergeHttpInput = (op: OperationSpec, parts: HttpParts, problems: ValidationProblem[]): Input => {
+  const input: Input = Object.create(null);
+  const sources = new Map<string, string>();
+  const put = (name: string, value: unknown, from: string) => {
+    const earlier = sources.get(name);
+    if (earlier !== undefined) {
+      if (!sameValue(input[name], value)) problems.push(problem(name, `given in both ${earlier} and ${from} with different values`));
+      return;
+    }
+    input[name] = value;
+    sources.set(name, from);
+  };
+  const names = routeNamesOf(op);
+  for (const [name, value] of parts.path) {
+    if (!names.path.has(name)) problems.push(problem(name, 'is not a path parameter of this route'));
+    else put(name, safeDecode(value), 'path');
   }
-  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) out[k] = v.split(',');
-  return out;
+  for (const [name, values] of parts.query) {
+    if (!names.query.has(name)) {
+      problems.push(problem(name, Object.hasOwn(op.inputs, name) ? 'must be sent in the path or JSON body, not the query string' : 'is not an input of this operation'));
+      continue;
+    }
+    const spec = op.inputs[name];
+    if (spec.type !== 'array' && values.length > 1 && values.some((v) => v !== values[0])) {
+      problems.push(problem(name, 'given more than once with different values'));
+      continue;
+    }
+    put(name, coerceQueryValue(spec, values), 'query');
+  }
+  if (parts.body) for (const name of Object.keys(parts.body)) put(name, parts.body[name], 'body');
+  return input;
+};
+
+const httpEvent = (op: OperationSpec, kind: 'rest' | 'http', event: Dict): NormalizedEvent => {
+  const problems: ValidationProblem[] = [];
+  stringMap(event, 'headers', problems); // read by the answer's CORS headers
+  const path = stringMap(event, 'pathParameters', problems);
+  const query = kind === 'rest' ? restQuery(event, problems) : httpApiQuery(event, problems);
+  const body = parseBody(event, problems);
+  // A malformed event is refused as a whole: its parts cannot be trusted to mean what they seem to.
+  if (problems.length) return { kind, input: Object.create(null), problems: capProblems(problems) };
+  const input = mergeHttpInput(op, { path, query, body }, problems);
+  return { kind, input, problems: capProblems(problems) };
 };
 
 export const normalizeEvent = (op: OperationSpec, event: unknown): NormalizedEvent => {
   const kind = callerKind(event);
   switch (kind) {
-    case 'rest': {
-      const e = event as APIGatewayProxyEvent;
-      return { kind, ...mergeHttpInput(op, e.pathParameters, restQuery(e), parseBody(e.body, e.isBase64Encoded)) };
-    }
-    case 'http': {
-      const e = event as APIGatewayProxyEventV2;
-      return { kind, ...mergeHttpInput(op, e.pathParameters, httpApiQuery(e), parseBody(e.body, e.isBase64Encoded)) };
-    }
+    case 'rest':
+    case 'http':
+      return httpEvent(op, kind, event as Dict);
     case 'eventbridge': {
-      const detail = (event as { detail: unknown }).detail;
+      const detail = own(event as Dict, 'detail');
       return isObject(detail)
-        ? { kind, input: { ...detail }, problems: [] }
-        : { kind, input: {}, problems: [{ field: 'detail', problem: 'must be an object holding the operation input' }] };
+        ? { kind, input: inputFrom(detail), problems: [] }
+        : { kind, input: Object.create(null), problems: [problem('detail', 'must be an object holding the operation input')] };
     }
     default:
-      if (event === undefined || event === null) return { kind, input: {}, problems: [] };
+      if (event === undefined || event === null) return { kind, input: Object.create(null), problems: [] };
       return isObject(event)
-        ? { kind, input: { ...event }, problems: [] }
-        : { kind, input: {}, problems: [{ field: 'input', problem: 'must be a JSON object' }] };
+        ? { kind, input: inputFrom(event), problems: [] }
+        : { kind, input: Object.create(null), problems: [problem('input', 'must be a JSON object')] };
   }
 };

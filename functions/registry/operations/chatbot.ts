@@ -16,7 +16,7 @@ export const chatbotOperations = {
     retry: 'unsafe',
     inputs: {
       botKey: requiredUuid('body:botKey', 'Key of the chatbot to start.'),
-      from: text('body:from', { required: true, minLength: 1, description: 'Channel id or number.' }),
+      from: text('body:from', { required: true, minLength: 1, maxLength: 100, description: 'Channel id or number.' }),
       to: recipient,
       sessionId: uuid('body:sessionId'),
       skipIfBotInExecution: bool('body:options.skipIfBotInExecution'),

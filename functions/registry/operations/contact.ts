@@ -1,20 +1,22 @@
 import { EXAMPLE_IDS as ids } from '../examples';
-import { dateRange, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, uuidList, bool } from '../fields';
+import { dateRange, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, url, uuidList, bool } from '../fields';
+import { FORMAT_MAX_LENGTH } from '../../runtime/formats';
 import { partialUpdate } from '../partial-update';
 import type { InputSpec, OperationSpec } from '../types';
 
 const CONTACT_DETAILS = ['Tags', 'CustomFields', 'Portfolios'] as const;
 const CONTACT_STATUS = ['ACTIVE', 'ARCHIVED', 'BLOCKED'] as const;
 const phone = (to: InputSpec['to'], extra: Partial<InputSpec> = {}): InputSpec =>
-  text(to, { pattern: '^\\+?[0-9]{8,15}$', description: 'Phone number in international format, e.g. +5511999999999.', ...extra });
+  text(to, { pattern: '^\\+?[0-9]{8,15}$', maxLength: 16, description: 'Phone number in international format, e.g. +5511999999999.', ...extra });
 
 /** The contact fields create and update share, with the WTS `fields` name each one updates. */
 const contactFields: Record<string, InputSpec> = {
   name: text('body:name', { maxLength: 255 }),
   phoneNumber: phone('body:phoneNumber'),
-  email: text('body:email', { format: 'email', maxLength: 255 }),
+  email: text('body:email', { format: 'email', maxLength: FORMAT_MAX_LENGTH.email }),
   instagram: text('body:instagram', { maxLength: 255 }),
-  annotation: text('body:annotation'),
+  // WTS states no limit; the same as a card note's.
+  annotation: text('body:annotation', { maxLength: 8000 }),
   tagIds: uuidList('body:tagIds'),
   portfolioIds: uuidList('body:portfolioIds'),
   sequenceIds: uuidList('body:sequenceIds'),
@@ -52,7 +54,8 @@ export const contactOperations = {
     retry: 'unsafe',
     inputs: {
       ...contactFields,
-      tagNames: textList('body:tagNames'),
+      // WTS: a tag name has 1–255 characters.
+      tagNames: textList('body:tagNames', { type: 'string', minLength: 1, maxLength: 255 }),
       upsert: bool('body:options.upsert', { description: 'Update the existing contact with the same phone number.' }),
       getIfExists: bool('body:options.getIfExists', { description: 'Return the existing contact instead of failing.' }),
     },
@@ -113,13 +116,16 @@ export const contactOperations = {
       contactId: requiredUuid('path:id'),
       ...contactFields,
       status: enumOf(CONTACT_STATUS, 'body:status'),
-      pictureUrl: text('body:pictureUrl', { format: 'uri' }),
+      pictureUrl: url('body:pictureUrl'),
       utm: {
         type: 'object',
         to: 'body:utm',
         additionalProperties: false,
         properties: Object.fromEntries(
-          ['source', 'medium', 'campaign', 'content', 'headline', 'term', 'referralUrl'].map((k) => [k, { type: 'string' }]),
+          ['source', 'medium', 'campaign', 'content', 'headline', 'term', 'referralUrl'].map((k) => [
+            k,
+            { type: 'string', maxLength: k === 'referralUrl' ? FORMAT_MAX_LENGTH.uri : 255 },
+          ]),
         ),
       },
     },

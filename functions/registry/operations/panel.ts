@@ -1,5 +1,6 @@
 import { EXAMPLE_IDS as ids } from '../examples';
-import { bool, dateRange, enumList, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, uuid, uuidList } from '../fields';
+import { bool, dateRange, dateTime, enumList, enumOf, freeObject, includeDetails, LIMITS, paging, requiredUuid, text, textList, uuid, uuidList } from '../fields';
+import { FORMAT_MAX_LENGTH } from '../../runtime/formats';
 import { partialUpdate } from '../partial-update';
 import type { InputSpec, OperationSpec } from '../types';
 
@@ -11,13 +12,13 @@ const cardFields = (required: boolean): Record<string, InputSpec> => ({
   stepId: uuid('body:stepId', { required, description: 'Panel step (column) of the card.' }),
   title: text('body:title', { required, minLength: 1, maxLength: 500 }),
   description: text('body:description', { maxLength: 8000 }),
-  position: { type: 'number', minimum: 0, to: 'body:position', description: 'Position in the step.' },
-  dueDate: text('body:dueDate', { format: 'date-time', utc: true }),
+  position: { type: 'number', minimum: 0, maximum: LIMITS.position, to: 'body:position', description: 'Position in the step.' },
+  dueDate: dateTime('body:dueDate'),
   responsibleUserId: uuid('body:responsibleUserId'),
   tagIds: uuidList('body:tagIds'),
   contactIds: uuidList('body:contactIds'),
   sessionId: uuid('body:sessionId'),
-  monetaryAmount: { type: 'number', to: 'body:monetaryAmount' },
+  monetaryAmount: { type: 'number', minimum: -LIMITS.amount, maximum: LIMITS.amount, to: 'body:monetaryAmount' },
   customFields: freeObject('body:customFields', 'Custom field values by key.'),
   metadata: freeObject('body:metadata', 'Free key-value metadata.'),
 });
@@ -51,7 +52,7 @@ export const panelOperations = {
     route: { method: 'GET', path: '/panels' },
     retry: 'idempotent',
     paged: true,
-    inputs: { title: text('query:Title'), ...paging },
+    inputs: { title: text('query:Title', { maxLength: 500 }), ...paging },
     example: { title: 'Vendas' },
   },
   'panel.get': {
@@ -81,7 +82,7 @@ export const panelOperations = {
       stepId: uuid('query:StepId'),
       contactId: uuid('query:ContactId'),
       responsibleUserId: uuid('query:ResponsibleUserId'),
-      textFilter: text('query:TextFilter'),
+      textFilter: text('query:TextFilter', { maxLength: 500 }),
       statuses: enumList(CARD_STATUS, 'query:Statuses'),
       includeArchived: bool('none', { default: false, description: 'Also list archived cards (adds ARCHIVED to statuses).' }),
       ...includeDetails(CARD_DETAILS),
@@ -200,7 +201,8 @@ export const panelOperations = {
     retry: 'unsafe',
     inputs: {
       cardId: requiredUuid('path:cardId'),
-      fileUrls: textList('body:fileUrls', { required: true, minItems: 1, items: { type: 'string', format: 'uri' } }),
+      // WTS takes at most 3 files a note.
+      fileUrls: textList('body:fileUrls', { type: 'string', format: 'uri', maxLength: FORMAT_MAX_LENGTH.uri }, { required: true, minItems: 1, maxItems: 3 }),
     },
     example: { cardId: ids.cardId, fileUrls: ['https://example.com/comprovante.pdf'] },
   },

@@ -2,8 +2,9 @@ import { EXAMPLE_IDS as ids } from '../examples';
 import { dateRange, includeDetails, paging, requiredUuid, text, textList, uuid, uuidList } from '../fields';
 import type { Input, InputSpec, OperationSpec, ValidationProblem } from '../types';
 
-const phone: InputSpec = text('body:phoneNumber', { pattern: '^\\+?[0-9]{8,15}$', description: 'Phone number, e.g. +5511999999999.' });
-const phoneList: InputSpec = textList('body:phoneNumbers', { items: { type: 'string', pattern: '^\\+?[0-9]{8,15}$' } });
+const PHONE_PATTERN = '^\\+?[0-9]{8,15}$';
+const phone: InputSpec = text('body:phoneNumber', { pattern: PHONE_PATTERN, maxLength: 16, description: 'Phone number, e.g. +5511999999999.' });
+const phoneList: InputSpec = textList('body:phoneNumbers', { type: 'string', pattern: PHONE_PATTERN, maxLength: 16 });
 
 const oneContact = (input: Input): ValidationProblem[] => {
   if (input.contactId === undefined && input.phoneNumber === undefined) return [{ field: 'contactId', problem: 'one of contactId or phoneNumber is required' }];
@@ -27,7 +28,7 @@ export const sequenceOperations = {
     retry: 'idempotent',
     paged: true,
     inputs: {
-      name: text('query:Name'),
+      name: text('query:Name', { maxLength: 255 }),
       contactId: uuid('query:ContactId'),
       ...includeDetails(['ContactExecutingCount', 'ExecutionStats']),
       ...dateRange('createdAt', 'updatedAt'),

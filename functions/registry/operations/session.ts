@@ -1,5 +1,5 @@
 import { EXAMPLE_IDS as ids } from '../examples';
-import { bool, dateRange, enumList, enumOf, freeObject, includeDetails, paging, requiredUuid, text, uuid, uuidList } from '../fields';
+import { bool, dateRange, dateTime, enumList, enumOf, freeObject, includeDetails, LIMITS, paging, requiredUuid, text, uuid, uuidList } from '../fields';
 import { partialUpdate } from '../partial-update';
 import { fileInputs, oneFile, synchronous, syncEndpoint, templateInputs } from '../sending';
 import type { OperationSpec } from '../types';
@@ -132,21 +132,21 @@ export const sessionOperations = {
     inputs: {
       sessionId: requiredUuid('path:id'),
       status: enumOf(SESSION_STATUS, 'body:status'),
-      endAt: text('body:endAt', { format: 'date-time', utc: true }),
+      endAt: dateTime('body:endAt'),
       userId: uuid('body:userId'),
       departmentId: uuid('body:departmentId'),
       reactivateDisabled: bool('body:reactivateDisabled'),
       autocomplete: bool('body:autocomplete'),
-      number: text('body:number'),
+      number: text('body:number', { maxLength: 100 }),
       metadata: freeObject('body:metadata', 'Metadata to set; a null value removes a key.'),
       classification: {
         type: 'object',
         to: 'body:classification',
         additionalProperties: false,
         properties: {
-          description: { type: 'string' },
-          category: { type: 'string', enum: ['WON', 'LOST', 'INFO', 'OTHER'] },
-          amount: { type: 'number' },
+          description: { type: 'string', maxLength: 8000 },
+          category: { type: 'string', enum: ['WON', 'LOST', 'INFO', 'OTHER'], maxLength: 5 },
+          amount: { type: 'number', minimum: -LIMITS.amount, maximum: LIMITS.amount },
         },
       },
     },
