@@ -141,3 +141,16 @@ export const paging: Record<string, InputSpec> = {
     description: 'Return at most this many items (autoPagination stops once it has them); keeps a result under what its caller accepts (Step Functions: 256 KB).',
   },
 };
+
+/**
+ * Taken by every `unsafe` operation (sends and creates; the registry adds it, see index.ts): makes a
+ * repeat safe. Never sent to WTS. Stripe's length limit, so an `Idempotency-Key` header fits too.
+ */
+export const idempotencyKey: InputSpec = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 255,
+  to: 'none',
+  description:
+    'A key that makes a repeat safe: within the window (default 1 hour) a repeat with the same key answers the first result without calling WTS. Over HTTP also the Idempotency-Key header; EventBridge events and SQS messages bring their own id.',
+};

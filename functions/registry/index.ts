@@ -2,6 +2,7 @@
  * The operation registry: the 39 public operations, each declared once as data.
  * Handlers, CDK functions and routes, the OpenAPI document, the CLI and the README table derive from it.
  */
+import { idempotencyKey } from './fields';
 import { chatbotOperations } from './operations/chatbot';
 import { contactOperations } from './operations/contact';
 import { messageOperations } from './operations/message';
@@ -29,7 +30,7 @@ export type OperationId = (typeof OPERATION_IDS)[number];
  * Every public id must have exactly one declaration: a missing or misspelt one fails to compile
  * (the mapped type demands each key; `satisfies` refuses extra ones).
  */
-export const operations: { readonly [Id in OperationId]: OperationSpec } = {
+const declared: { readonly [Id in OperationId]: OperationSpec } = {
   ...contactOperations,
   ...messageOperations,
   ...panelOperations,
@@ -37,6 +38,17 @@ export const operations: { readonly [Id in OperationId]: OperationSpec } = {
   ...sequenceOperations,
   ...chatbotOperations,
 } satisfies Record<OperationId, OperationSpec>;
+
+/**
+ * Every send or create, declared now or later, takes `idempotencyKey`: added here, once, so validators,
+ * API Gateway models, OpenAPI and the CLI all know it.
+ */
+const withIdempotencyKey = (op: OperationSpec): OperationSpec =>
+  op.retry === 'unsafe' ? { ...op, inputs: { ...op.inputs, idempotencyKey } } : op;
+
+export const operations = Object.fromEntries(
+  Object.entries(declared).map(([id, op]) => [id, withIdempotencyKey(op)]),
+) as { readonly [Id in OperationId]: OperationSpec };
 
 export const operationList: readonly OperationSpec[] = OPERATION_IDS.map((id) => operations[id]);
 

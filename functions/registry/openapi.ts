@@ -100,10 +100,14 @@ const pageSchema = (): Json => ({
   required: ['items'],
 });
 
-const ERROR_STATUSES = [400, 404, 429, 502, 504, 500] as const;
+const ERROR_STATUSES = [400, 404, 409, 422, 429, 502, 504, 500] as const;
+/** Only sends and creates are made idempotent: only they can answer these. */
+const UNSAFE_ONLY_STATUSES: ReadonlySet<number> = new Set([409, 422]);
 const STATUS_TITLES: Record<(typeof ERROR_STATUSES)[number], string> = {
   400: 'BadRequest',
   404: 'NotFound',
+  409: 'Conflict',
+  422: 'UnprocessableContent',
   429: 'TooManyRequests',
   502: 'BadGateway',
   504: 'GatewayTimeout',
@@ -198,6 +202,12 @@ function description(op: OperationSpec): string {
     lines.push('', 'A paged list: `pageNumber`, `pageSize` (1–100); `autoPagination: true` fetches every page (100 a page, up to `maxPages`) and answers with all the items.');
   }
   lines.push('', 'The same inputs, as one JSON object, are the payload of a direct invocation (Step Functions, EventBridge, the CLI).');
+  if (op.retry === 'unsafe') {
+    lines.push(
+      '',
+      'Safe to deliver twice with a key (`idempotencyKey`, or the `Idempotency-Key` header): a repeat within the window answers the first result without calling WTS (`Idempotent-Replayed: true`); a repeat while the first is still running is a 409; the same key with another input is a 422. Without a key, each call sends.',
+    );
+  }
   return lines.join('\n');
 }
 
@@ -215,8 +225,17 @@ function successResponses(op: OperationSpec): Record<string, Json> {
   return out;
 }
 
+/** Stripe's convention; the stack's unsafe functions read it (events.ts). */
+const IDEMPOTENCY_KEY_HEADER: Json = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Makes the request safe to repeat: the same key within the window answers the first result. The `idempotencyKey` input, when given, wins.',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
 function operation(op: OperationSpec): OpenApiOperation {
-  const params = parameters(op);
+  const params = [...parameters(op), ...(op.retry === 'unsafe' ? [IDEMPOTENCY_KEY_HEADER] : [])];
   const body = requestBody(op);
   return {
     operationId: op.id,
@@ -227,7 +246,9 @@ function operation(op: OperationSpec): OpenApiOperation {
     ...(body ? { requestBody: body } : {}),
     responses: {
       ...successResponses(op),
-      ...Object.fromEntries(ERROR_STATUSES.map((s) => [String(s), { $ref: `#/components/responses/${STATUS_TITLES[s]}` }])),
+      ...Object.fromEntries(
+        ERROR_STATUSES.filter((s) => op.retry === 'unsafe' || !UNSAFE_ONLY_STATUSES.has(s)).map((s) => [String(s), { $ref: `#/components/responses/${STATUS_TITLES[s]}` }]),
+      ),
     },
     'x-wts-endpoint': { service: op.wts.service, method: op.wts.method, path: op.wts.path },
     'x-n8n-action': op.n8nAction,

@@ -11,6 +11,8 @@ export const ERROR_KINDS = {
   WtsAuthError: { status: 502, code: 'UPSTREAM_AUTH_FAILED', description: 'WTS rejected the API key, even after reading the secret again.' },
   WtsUpstreamError: { status: 502, code: 'UPSTREAM_FAILED', description: 'WTS failed (5xx, dropped connection or malformed answer).' },
   WtsTimeoutError: { status: 504, code: 'UPSTREAM_TIMEOUT', description: 'WTS did not answer within the time left.' },
+  WtsInProgressError: { status: 409, code: 'IN_PROGRESS', description: 'A delivery with the same idempotency key is being handled; retry shortly to get its answer.' },
+  WtsIdempotencyMismatchError: { status: 422, code: 'IDEMPOTENCY_KEY_REUSED', description: 'The idempotency key was already used with a different input; nothing was sent.' },
   WtsConfigError: { status: 500, code: 'CONFIG_ERROR', description: 'The function is misconfigured (missing secret, bad base URL…).' },
 } as const;
 

@@ -1,7 +1,9 @@
 /**
- * One handler serves four callers: API Gateway REST (v1) and HTTP API (v2) proxy events, EventBridge
- * events (input in `detail`), and direct invocations whose payload is the input itself (Step Functions,
- * EventBridge Scheduler / rule targets, the CLI). This module turns each into the plain input object.
+ * One handler serves five callers: API Gateway REST (v1) and HTTP API (v2) proxy events, EventBridge
+ * events (input in `detail`), SQS messages (one per invocation, input in the JSON `body`) and direct
+ * invocations whose payload is the input itself (Step Functions, EventBridge Scheduler / rule targets,
+ * the CLI). This module turns each into the plain input object, and finds the key a delivery carries
+ * (`Idempotency-Key` header, EventBridge `id`, SQS `messageId`) that makes a repeat safe.
  *
  * Names the caller chose (query keys, body keys, path parameters) are data, never property lookups on
  * ordinary objects: they are kept in Maps and the input is an object without a prototype, so
@@ -11,13 +13,22 @@ import { routeInputs, routePathParams } from '../registry/schema';
 import type { Input, InputSpec, OperationSpec, ValidationProblem } from '../registry/types';
 import { capProblems, fieldName } from './validate';
 
-export type CallerKind = 'rest' | 'http' | 'eventbridge' | 'direct';
+export type CallerKind = 'rest' | 'http' | 'eventbridge' | 'sqs' | 'direct';
+
+/** Where a delivery's own key came from (an `idempotencyKey` input wins over all of these). */
+export type DeliveryKeySource = 'Idempotency-Key header' | 'EventBridge event id' | 'SQS messageId';
 
 export interface NormalizedEvent {
   kind: CallerKind;
   input: Input;
   problems: ValidationProblem[];
+  /** Only for operations that take `idempotencyKey` (sends and creates). */
+  deliveryKey?: { key: string; source: DeliveryKeySource };
 }
+
+/** Stripe's limit, the same as the `idempotencyKey` input's. */
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+const takesIdempotencyKey = (op: OperationSpec) => Object.hasOwn(op.inputs, 'idempotencyKey');
 
 type Dict = Record<string, unknown>;
 const isObject = (v: unknown): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -29,6 +40,8 @@ export const callerKind = (event: unknown): CallerKind => {
   const requestContext = own(event, 'requestContext');
   if (own(event, 'version') === '2.0' && isObject(requestContext) && isObject(own(requestContext, 'http'))) return 'http';
   if (typeof own(event, 'detail-type') === 'string' && typeof own(event, 'source') === 'string' && Object.hasOwn(event, 'detail')) return 'eventbridge';
+  const records = own(event, 'Records');
+  if (Array.isArray(records) && records.length > 0 && records.every((r) => isObject(r) && own(r, 'eventSource') === 'aws:sqs')) return 'sqs';
   return 'direct';
 };
 
@@ -249,16 +262,63 @@ const mergeHttpInput = (op: OperationSpec, parts: HttpParts, problems: Validatio
   return input;
 };
 
+/**
+ * The `Idempotency-Key` header (any case; REST APIs keep the case sent, HTTP APIs lower it), for
+ * operations that take a key; other operations ignore it, as Stripe does for reads.
+ */
+const idempotencyKeyHeader = (op: OperationSpec, headers: Map<string, string>, input: Input, problems: ValidationProblem[]): NormalizedEvent['deliveryKey'] => {
+  if (!takesIdempotencyKey(op)) return undefined;
+  let key: string | undefined;
+  for (const [name, value] of headers) if (name.toLowerCase() === 'idempotency-key') key = value;
+  if (key === undefined) return undefined;
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    problems.push({ field: 'Idempotency-Key', problem: `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters (header)` });
+    return undefined;
+  }
+  // Two different keys for one request: which one the caller will repeat with cannot be told.
+  if (input.idempotencyKey !== undefined && input.idempotencyKey !== key) {
+    problems.push({ field: 'idempotencyKey', problem: 'given in both the body and the Idempotency-Key header with different values' });
+    return undefined;
+  }
+  return { key, source: 'Idempotency-Key header' };
+};
+
 const httpEvent = (op: OperationSpec, kind: 'rest' | 'http', event: Dict): NormalizedEvent => {
   const problems: ValidationProblem[] = [];
-  stringMap(event, 'headers', problems); // read by the answer's CORS headers
+  const headers = stringMap(event, 'headers', problems); // also read by the answer's CORS headers
   const path = stringMap(event, 'pathParameters', problems);
   const query = kind === 'rest' ? restQuery(event, problems) : httpApiQuery(event, problems);
   const body = parseBody(event, problems);
   // A malformed event is refused as a whole: its parts cannot be trusted to mean what they seem to.
   if (problems.length) return { kind, input: Object.create(null), problems: capProblems(problems) };
   const input = mergeHttpInput(op, { path, query, body }, problems);
-  return { kind, input, problems: capProblems(problems) };
+  const deliveryKey = idempotencyKeyHeader(op, headers, input, problems);
+  return { kind, input, problems: capProblems(problems), ...(deliveryKey ? { deliveryKey } : {}) };
+};
+
+/** The key a delivery brings along (an id the sender keeps on redelivery), when the operation takes one. */
+const deliveryKeyFrom = (op: OperationSpec, value: unknown, source: DeliveryKeySource): NormalizedEvent['deliveryKey'] =>
+  takesIdempotencyKey(op) && typeof value === 'string' && value.length > 0 && value.length <= MAX_IDEMPOTENCY_KEY_LENGTH ? { key: value, source } : undefined;
+
+/**
+ * An SQS event source mapping (or EventBridge Pipe) delivers a batch: one message per invocation is
+ * supported (batch size 1), so a failure returns exactly that message to the queue.
+ */
+const sqsEvent = (op: OperationSpec, event: Dict): NormalizedEvent => {
+  const records = own(event, 'Records') as Dict[];
+  const refused = (field: string, text: string): NormalizedEvent => ({ kind: 'sqs', input: Object.create(null), problems: [problem(field, text)] });
+  if (records.length !== 1) return refused('Records', `must hold one SQS message, not ${records.length}: set the event source's batch size to 1`);
+  const [record] = records;
+  const body = own(record, 'body');
+  let value: unknown;
+  try {
+    value = typeof body === 'string' ? JSON.parse(body) : undefined;
+  } catch {
+    return refused('body', 'is not valid JSON');
+  }
+  if (!isObject(value)) return refused('body', 'must be a JSON object holding the operation input');
+  const deliveryKey = deliveryKeyFrom(op, own(record, 'messageId'), 'SQS messageId');
+  return { kind: 'sqs', input: inputFrom(value), problems: [], ...(deliveryKey ? { deliveryKey } : {}) };
 };
 
 export const normalizeEvent = (op: OperationSpec, event: unknown): NormalizedEvent => {
@@ -269,10 +329,12 @@ export const normalizeEvent = (op: OperationSpec, event: unknown): NormalizedEve
       return httpEvent(op, kind, event as Dict);
     case 'eventbridge': {
       const detail = own(event as Dict, 'detail');
-      return isObject(detail)
-        ? { kind, input: inputFrom(detail), problems: [] }
-        : { kind, input: Object.create(null), problems: [problem('detail', 'must be an object holding the operation input')] };
+      if (!isObject(detail)) return { kind, input: Object.create(null), problems: [problem('detail', 'must be an object holding the operation input')] };
+      const deliveryKey = deliveryKeyFrom(op, own(event as Dict, 'id'), 'EventBridge event id');
+      return { kind, input: inputFrom(detail), problems: [], ...(deliveryKey ? { deliveryKey } : {}) };
     }
+    case 'sqs':
+      return sqsEvent(op, event as Dict);
     default:
       if (event === undefined || event === null) return { kind, input: Object.create(null), problems: [] };
       return isObject(event)

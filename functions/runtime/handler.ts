@@ -1,9 +1,12 @@
 /**
  * The handler every operation runs: a middy chain built from the operation's registry entry.
  *
- *   input (normalise + validate) → API key (Secrets Manager or a local source) → call WTS → answer
+ *   input (normalise + validate) → idempotency (sends and creates with a key) → API key (Secrets
+ *   Manager or a local source) → call WTS → answer
  *
- * Validation comes first so bad input is refused before any network call.
+ * Validation comes first so bad input is refused before any network call, and before an idempotency
+ * record is written; the record is keyed on the validated input. A repeat is answered before the key is
+ * even read.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -12,9 +15,11 @@ import { getOperation } from '../registry';
 import type { Input, OperationSpec, RetryClass, WtsRequest } from '../registry/types';
 import { apiKeySourceFromEnv, baseUrlProblem, resolveTarget, type ApiKeySource } from './api-key';
 import { isWtsError, validationError, WtsError } from './errors';
-import { callerKind, normalizeEvent, type CallerKind } from './events';
+import { callerKind, normalizeEvent, type CallerKind, type NormalizedEvent } from './events';
 import { uploadInlineFile } from './file-upload';
+import type { IdempotencyStore } from './idempotency';
 import { log, mask, redact } from './logger';
+import { operationMetrics } from './metrics';
 import { validateInput, validatorFor } from './validate';
 import { callWts, MAX_ANSWER_BYTES, megabytes, type WtsResponse } from './wts-client';
 import { buildWtsRequest } from './wts-request';
@@ -29,6 +34,11 @@ export interface HandlerOptions {
   /** Called after each page of an auto-paginated list (the CLI shows progress with it). */
   onPage?: (progress: { page: number; items: number; totalPages?: number }) => void;
   dispatcher?: Dispatcher;
+  /**
+   * Where sends and creates keep their idempotency records; default: the DynamoDB table named by
+   * `WTS_IDEMPOTENCY_TABLE`, else none (a key is then ignored). `false`: never.
+   */
+  idempotency?: { store: IdempotencyStore; expiresAfterSeconds?: number } | false;
 }
 
 interface WtsInvocationContext extends Context {
@@ -37,6 +47,8 @@ interface WtsInvocationContext extends Context {
   wtsCaller?: CallerKind;
   /** Epoch ms by which this invocation must be done: its own, never shared with another invocation. */
   wtsDeadline?: number;
+  /** The key the event brings along (header, EventBridge id, SQS messageId), for sends and creates. */
+  wtsDeliveryKey?: NormalizedEvent['deliveryKey'];
 }
 
 /** Time budget when the caller gives none (a direct call outside Lambda). */
@@ -114,6 +126,31 @@ const httpResponse = (statusCode: number, body: unknown, requestId: string, extr
   body: body === undefined ? '' : mask(JSON.stringify(body)),
 });
 
+type HttpAnswer = ReturnType<typeof httpResponse>;
+/** An answer this handler built for API Gateway (what an idempotency record holds after an HTTP call). */
+const isHttpAnswer = (value: unknown): value is HttpAnswer => {
+  const v = value as Partial<HttpAnswer> | undefined;
+  return typeof v === 'object' && v !== null && typeof v.statusCode === 'number' && typeof v.body === 'string' && typeof v.headers?.['x-request-id'] === 'string';
+};
+
+/**
+ * The idempotency middleware for a send or create, when there is a store: loaded here with `require()`
+ * so that read-only functions (and unsafe ones without a table) never load Powertools' idempotency
+ * code or the DynamoDB client. esbuild evaluates a `require()`d module on first use.
+ */
+const loadIdempotency = (op: OperationSpec, options: HandlerOptions) => {
+  if (op.retry !== 'unsafe' || options.idempotency === false) return undefined;
+  if (!options.idempotency && !process.env.WTS_IDEMPOTENCY_TABLE?.trim()) {
+    if (process.env.AWS_LAMBDA_FUNCTION_NAME) log('warn', 'idempotency off: WTS_IDEMPOTENCY_TABLE is not set, a repeated delivery sends again', { operation: op.id });
+    return undefined;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const idempotency = require('./idempotency') as typeof import('./idempotency');
+  const store = options.idempotency ? options.idempotency.store : idempotency.storeFromEnv()!;
+  const expiresAfterSeconds = options.idempotency ? options.idempotency.expiresAfterSeconds : idempotency.expiresSecondsFromEnv();
+  return { middleware: idempotency.idempotencyMiddleware, store, expiresAfterSeconds };
+};
+
 /** A result that cannot reach its caller: for an auto-paginated list the caller can ask for less, so it says how. */
 const resultTooLarge = (bytes: number, autoPaginated: boolean, pages?: number): WtsError =>
   autoPaginated
@@ -183,6 +220,8 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
   // logged there); every invocation then answers WtsConfigError with nothing sent.
   const configProblem = baseUrlProblem(configuredBaseUrl);
   if (configProblem) log('error', 'function misconfigured', { operation: op.id, errorName: 'WtsConfigError', errorMessage: configProblem });
+  const metrics = operationMetrics(op.id);
+  const idempotency = loadIdempotency(op, options);
 
   const run = (event: unknown, context: WtsInvocationContext) =>
     untilDeadline(
@@ -204,10 +243,14 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
     };
     let target = currentTarget();
     let rotated = false;
+    const onAttempt = (attempt: { number: number; ms: number; status?: number }) => {
+      metrics.wtsAttempt(attempt.ms, attempt.status);
+      if (attempt.number > 1) metrics.retries(1);
+    };
 
     const call = async (request: WtsRequest, retry: RetryClass = op.retry): Promise<WtsResponse> => {
       try {
-        return await callWts(request, { ...target, deadline, retry, signal, dispatcher: options.dispatcher, ...options.retry });
+        return await callWts(request, { ...target, deadline, retry, signal, dispatcher: options.dispatcher, onAttempt, ...options.retry });
       } catch (error) {
         // 401: the key may have been rotated. Read the secret again, once, and repeat the call (WTS did not act on a 401).
         if (!rotated && isWtsError(error) && error.upstreamStatus === 401) {
@@ -294,16 +337,21 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
       const problems = normalized.problems.length ? normalized.problems : validateInput(op, normalized.input);
       if (problems.length) throw validationError(problems);
       request.context.wtsInput = normalized.input;
+      request.context.wtsDeliveryKey = normalized.deliveryKey;
     },
   };
 
   /** Every failure leaves as a named error: an HTTP answer for API Gateway, a thrown `WtsError` otherwise. */
   const errorMiddleware: middy.MiddlewareObj<unknown, unknown, Error, WtsInvocationContext> = {
+    // Runs last: the invocation's metrics leave in one EMF line.
+    after: async () => metrics.publish(),
     onError: async (request) => {
       const kind = request.context.wtsCaller ?? callerKind(request.event);
       const requestId = request.context.awsRequestId;
       const error = request.error;
       const named = isWtsError(error) ? error : undefined;
+      metrics.error(named?.name ?? 'WtsInternalError');
+      metrics.publish();
       log(named && named.status < 500 ? 'warn' : 'error', 'operation failed', {
         operation: op.id,
         requestId,
@@ -333,12 +381,55 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
     },
   };
 
+  /** A repeat answers the first result: over HTTP with this request's id and CORS, marked as a replay (Stripe's header). */
+  const replayed = (result: unknown, request: middy.Request<unknown, unknown, Error, WtsInvocationContext>): unknown => {
+    const { context } = request;
+    metrics.replay();
+    log('info', 'operation replayed', {
+      operation: op.id,
+      requestId: context.awsRequestId,
+      caller: context.wtsCaller,
+      idempotencyKeySource: context.wtsInput?.idempotencyKey !== undefined ? 'idempotencyKey' : context.wtsDeliveryKey?.source,
+    });
+    metrics.publish();
+    if (!isHttp(context.wtsCaller)) {
+      // First answered over HTTP, repeated by a direct caller with the same key: the result inside.
+      if (isHttpAnswer(result)) return result.body === '' ? {} : JSON.parse(result.body);
+      return result;
+    }
+    const cors = corsHeaders(corsOrigins, request.event);
+    const replay = { 'Idempotent-Replayed': 'true' };
+    if (!isHttpAnswer(result)) return httpResponse(op.successStatus ?? 200, result, context.awsRequestId, { ...cors, ...replay });
+    const headers = Object.fromEntries(Object.entries(result.headers).filter(([name]) => name !== 'Access-Control-Allow-Origin' && name !== 'Vary'));
+    return { ...result, headers: { ...headers, ...cors, ...replay, 'x-request-id': context.awsRequestId } };
+  };
+
   // middy's timeout is off (0): the deadline is this invocation's own (see untilDeadline).
-  return middy<unknown, unknown, Error, WtsInvocationContext>(run, { timeoutEarlyInMillis: 0 })
+  const chain = middy<unknown, unknown, Error, WtsInvocationContext>(run, { timeoutEarlyInMillis: 0 })
     .use(errorMiddleware)
     .use(budgetMiddleware)
-    .use(inputMiddleware)
-    .use(keyMiddleware);
+    .use(inputMiddleware);
+  if (idempotency) {
+    chain.use(
+      idempotency.middleware(op, {
+        store: idempotency.store,
+        expiresAfterSeconds: idempotency.expiresAfterSeconds,
+        onReplay: replayed,
+        onRecordFailure: (error, request) => {
+          // WTS has acted and the caller gets its answer; only a repeat after this may send again.
+          metrics.error('IdempotencyRecordError');
+          log('error', 'idempotency record not updated', {
+            operation: op.id,
+            requestId: request.context.awsRequestId,
+            errorName: (error as Error)?.name,
+            errorMessage: (error as Error)?.message,
+            cause: ((error as Error)?.cause as Error | undefined)?.message,
+          });
+        },
+      }),
+    );
+  }
+  return chain.use(keyMiddleware);
 };
 
 export type WtsHandler = ReturnType<typeof createHandler>;

@@ -1,9 +1,17 @@
 /**
- * Structured JSON logs, one object a line (CloudWatch Logs Insights reads them as fields).
- * Secrets registered with `redact` are masked in every line, whatever field they end up in.
+ * Structured JSON logs with Powertools Logger, one object a line (CloudWatch Logs Insights reads them as
+ * fields); a handler writes one line per invocation. Secrets registered with `redact` are masked in every
+ * line, whatever field they end up in (Powertools' JSON replacer sees every value).
+ *
+ * Level: `POWERTOOLS_LOG_LEVEL`, else `LOG_LEVEL` (debug, info, warn, error, silent; default info), read
+ * again when it changes so a test or a long-running local server can turn logs up; Lambda's own log-level
+ * control, when set, wins as Powertools documents.
  */
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-type Level = Exclude<keyof typeof LEVELS, 'silent'>;
+import { Console } from 'node:console';
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
 
 const secrets = new Set<string>();
 
@@ -29,10 +37,47 @@ export const mask = (text: string): string => {
   return out;
 };
 
-const threshold = () => LEVELS[(process.env.LOG_LEVEL?.toLowerCase() as keyof typeof LEVELS) ?? 'info'] ?? LEVELS.info;
+/**
+ * The lines this project has always written: `level` in lower case, `message`, `timestamp`, `service`,
+ * then the line's own fields (what dashboards and queries already match on).
+ */
+class WtsLogFormatter extends LogFormatter {
+  formatAttributes(attributes: UnformattedAttributes, fields: LogAttributes): LogItem {
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel.toLowerCase(),
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        ...(attributes.xRayTraceId ? { xray_trace_id: attributes.xRayTraceId } : {}),
+      },
+    }).addAttributes(fields);
+  }
+}
 
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+type PowertoolsLevel = (typeof LEVELS)[number];
+const levelFromEnv = (): PowertoolsLevel => {
+  const wanted = (process.env.POWERTOOLS_LOG_LEVEL || process.env.LOG_LEVEL || 'INFO').trim().toUpperCase();
+  return (LEVELS as readonly string[]).includes(wanted) ? (wanted as PowertoolsLevel) : 'INFO';
+};
+
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'wts-chat-functions',
+  logLevel: levelFromEnv(),
+  logFormatter: new WtsLogFormatter(),
+  jsonReplacerFn: (_key, value) => (typeof value === 'string' ? mask(value) : value),
+});
+// One stream for every level (Powertools writes warnings and errors to stderr): the lines stay in order
+// for whoever reads the output locally, and Lambda sends both streams to CloudWatch anyway.
+(logger as unknown as { console: Console }).console = new Console({ stdout: process.stdout, stderr: process.stdout });
+
+let levelSet = levelFromEnv();
 export const log = (level: Level, message: string, fields: Record<string, unknown> = {}) => {
-  if (LEVELS[level] < threshold()) return;
-  const line = JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...fields });
-  process.stdout.write(`${mask(line)}\n`);
+  const wanted = levelFromEnv();
+  if (wanted !== levelSet) {
+    levelSet = wanted;
+    logger.setLogLevel(wanted);
+  }
+  logger[level](message, fields);
 };

@@ -28,6 +28,8 @@ export interface CallOptions {
   retry: RetryClass;
   signal?: AbortSignal;
   dispatcher?: Dispatcher;
+  /** Told after each attempt (metrics): its number, how long it took, WTS's status when it answered. */
+  onAttempt?: (attempt: { number: number; ms: number; status?: number }) => void;
   /** Retry tuning (tests shorten it). */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -223,7 +225,9 @@ export const callWts = async (request: WtsRequest, options: CallOptions): Promis
       );
     }
     if (timeLeft <= 0) throw new WtsError('WtsTimeoutError', 'No time left to call WTS within this invocation.');
+    const attemptStarted = Date.now();
     const outcome = await attemptOnce(request, options, timeLeft);
+    options.onAttempt?.({ number: attempt, ms: Date.now() - attemptStarted, status: outcome.kind === 'failure' ? undefined : outcome.status });
 
     let retryable: boolean;
     let retryAfter: number | undefined;
