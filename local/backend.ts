@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { getOperation } from '../functions/registry';
 import { staticApiKey } from '../functions/runtime/api-key';
 import { createHandler, type HandlerOptions } from '../functions/runtime/handler';
-import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../wts-simulator';
+import { SIMULATOR_TOKEN, startSimulator, type Simulator, type SimulatorOptions } from '../wts-simulator';
 
 export type LocalHandler = ReturnType<typeof createHandler>;
 
@@ -21,6 +21,8 @@ export interface BackendOptions {
   baseUrl?: string;
   /** Simulator listen host (loopback by default). */
   simulatorHost?: string;
+  /** Behaviour of the simulator (simulator mode only), e.g. `deliverMessagesAfterMs`. */
+  simulatorOptions?: Pick<SimulatorOptions, 'deliverMessagesAfterMs' | 'latencyMs'>;
   /** Extra handler options (e.g. `onPage` for progress). */
   handlerOptions?: Omit<HandlerOptions, 'apiKeySource' | 'baseUrl'>;
 }
@@ -78,7 +80,7 @@ export async function openBackend(options: BackendOptions = {}): Promise<Backend
     };
   }
 
-  const simulator = await startSimulator({ port: 0, host: options.simulatorHost ?? '127.0.0.1' });
+  const simulator = await startSimulator({ ...options.simulatorOptions, port: 0, host: options.simulatorHost ?? '127.0.0.1' });
   const apiKeySource = staticApiKey(SIMULATOR_TOKEN, 'the WTS simulator');
   return {
     mode: 'simulator',

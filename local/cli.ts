@@ -1,6 +1,7 @@
 /**
  * `npx wts-chat …`: list the operations, invoke one exactly as a Step Functions task would (a direct
- * invocation with the plain input), and print example events for an operation.
+ * invocation with the plain input), print example events for an operation, and play a customer
+ * writing in to a running local API (`simulate message`).
  *
  * Exit codes: 0 done, 1 the operation failed, 2 usage or configuration error.
  */
@@ -47,6 +48,16 @@ Usage:
                             --query 'ResourceTagMappingList[].ResourceARN' --output text
                         (or: aws cloudformation describe-stack-resources --stack-name WtsChatFunctions,
                         then aws lambda get-function --function-name <physical id>)
+
+  wts-chat simulate message --from <phone> --text <text> [--name <name>] [--url <local API url>]
+      A customer writes to your WhatsApp number, in the simulator behind a running \`npm start\`
+      (simulator mode): the contact (if new), the session (if none is open) and the message are
+      created there, and its webhooks (MESSAGE_RECEIVED, and SESSION_NEW / CONTACT_NEW when new)
+      arrive on the local receiver: see them at <url>/events. Prints what was created.
+      --from <phone>    the customer's number with country and area code, e.g. +5511988887777
+      --text <text>     the message (at most 4096 characters)
+      --name <name>     the customer's WhatsApp name, for a new contact
+      --url <url>       the local API (default http://127.0.0.1:3000)
 
   wts-chat --help
 
@@ -407,6 +418,58 @@ async function events(args: string[], io: Io): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// simulate
+
+const DEFAULT_LOCAL_API = 'http://127.0.0.1:3000';
+const SIMULATE_KINDS = ['message'] as const;
+
+async function simulate(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseOptions('simulate', {
+    args,
+    options: { from: { type: 'string' }, text: { type: 'string' }, name: { type: 'string' }, url: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const [kind, ...extra] = positionals;
+  if (kind === undefined) throw new UsageError(`simulate: what? (${SIMULATE_KINDS.join(', ')}): wts-chat simulate message --from +5511988887777 --text 'Olá!'`);
+  if (!(SIMULATE_KINDS as readonly string[]).includes(kind)) {
+    const guess = didYouMean(kind, SIMULATE_KINDS);
+    throw new UsageError(`simulate: unknown "${kind}".${guess ? ` Did you mean ${guess}?` : ''} (simulate takes ${SIMULATE_KINDS.join(', ')})`);
+  }
+  if (extra.length) throw new UsageError(`simulate message: unexpected ${extra.join(' ')} (quote a text with spaces: --text 'Olá, tudo bem?')`);
+  const missing = (['from', 'text'] as const).filter((name) => values[name] === undefined).map((name) => `--${name}`);
+  if (missing.length) throw new UsageError(`simulate message: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required, e.g. --from +5511988887777 --text 'Olá!'`);
+  const base = localApiUrl(values.url ?? DEFAULT_LOCAL_API);
+  const url = `${base.href.replace(/\/+$/, '')}/simulator/inbound-message`;
+  const input = { from: values.from, text: values.text, ...(values.name !== undefined ? { name: values.name } : {}) };
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
+    throw new UsageError(`Cannot reach the local API at ${base.origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is \`npm start\` running there? (--url names another one)`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (res.ok && body !== undefined) {
+    io.out(json(body));
+    return 0;
+  }
+  const error = (body as { error?: unknown } | undefined)?.error;
+  io.err(error && typeof error === 'object' ? describeError(error) : `HttpError: POST ${url} answered ${res.status}: ${text.slice(0, 500)}\n`);
+  return 1;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
@@ -427,8 +490,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
         return await invoke(rest, io);
       case 'events':
         return await events(rest, io);
+      case 'simulate':
+        return await simulate(rest, io);
       default: {
-        const guess = didYouMean(command, ['list', 'invoke', 'events']);
+        const guess = didYouMean(command, ['list', 'invoke', 'events', 'simulate']);
         throw new UsageError(`Unknown command "${command}".${guess ? ` Did you mean ${guess}?` : ''}`);
       }
     }

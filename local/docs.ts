@@ -1,12 +1,16 @@
 /**
  * The interactive API reference at `/docs`: Swagger UI from the swagger-ui-dist package (served from
  * node_modules, no CDN) showing `/openapi.json`, with "Try it out" calling the server it is served by.
- * A banner says whether that server talks to the simulator or to the real WTS.
+ * A banner says whether that server talks to the simulator or to the real WTS, and a panel shows the
+ * webhook events of the local event bus as they arrive (EventSource on `/events/stream`); in simulator
+ * mode it also lets the reader write in as a customer (`POST /simulator/inbound-message`).
  */
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { WEBHOOK_ROUTE } from '../functions/webhooks/events';
 import { RouteTable } from './routes';
+import { EVENTS_PATH, EVENTS_STREAM_PATH, INBOUND_MESSAGE_PATH } from './webhooks';
 
 export const DOCS_PATH = '/docs';
 export const OPENAPI_PATH = '/openapi.json';
@@ -56,13 +60,38 @@ const page = (target: DocsTarget): string => `<!doctype html>
     #wts-mode-banner { position: sticky; top: 0; z-index: 10; padding: 10px 20px; font: 600 14px/1.4 sans-serif; }
     #wts-mode-banner.simulator { background: #e6f4ea; color: #1e4620; border-bottom: 2px solid #49a35b; }
     #wts-mode-banner.wts { background: #fdecea; color: #611a15; border-bottom: 2px solid #d9362b; }
+    #wts-events { position: fixed; right: 16px; bottom: 16px; z-index: 20; width: 380px; max-width: calc(100vw - 32px);
+      background: #fff; border: 1px solid #c7c7c7; border-radius: 6px; box-shadow: 0 2px 10px rgba(0,0,0,.15); font: 13px/1.4 sans-serif; }
+    #wts-events summary { cursor: pointer; padding: 8px 12px; font-weight: 600; }
+    #wts-events[data-connected="true"] #wts-events-state { color: #1e7e34; }
+    #wts-events-state { font-weight: 400; color: #8a6d3b; margin-left: 6px; }
+    #wts-events-list { list-style: none; margin: 0; padding: 0 12px; max-height: 160px; overflow: auto; }
+    #wts-events-list li { border-top: 1px solid #eee; padding: 4px 0; font-family: monospace; font-size: 12px; word-break: break-word; }
+    #wts-events-list li b { font-family: sans-serif; }
+    #wts-events form, #wts-events .hint { padding: 6px 12px 10px; margin: 0; color: #555; }
+    #wts-events form input { font: inherit; padding: 2px 4px; }
+    #wts-events form input[name="from"] { width: 130px; }
+    #wts-events form input[name="text"] { width: 170px; }
   </style>
 </head>
 <body>
   <div id="wts-mode-banner" class="${target.mode}" role="status" data-mode="${target.mode}">${escapeHtml(bannerText(target))}</div>
   <div id="swagger-ui"></div>
+  <details id="wts-events" open data-connected="false">
+    <summary>Webhook events <span id="wts-events-state">connecting…</span></summary>
+    <ol id="wts-events-list" aria-live="polite"></ol>
+    ${
+      target.mode === 'simulator'
+        ? `<form id="wts-customer" autocomplete="off">Write in as a customer:
+      <input name="from" value="+5511988887777" aria-label="from (phone)"> <input name="text" value="Olá! Meu pedido chegou?" aria-label="text"> <button type="submit">Send</button>
+      <div id="wts-customer-result" role="status"></div>
+    </form>`
+        : `<p class="hint">Events that WTS delivers to this server's <code>POST ${WEBHOOK_ROUTE.path}</code> (the token is printed by <code>npm start</code>).</p>`
+    }
+  </details>
   <script src="${DOCS_PATH}/swagger-ui-bundle.js"></script>
   <script src="${DOCS_PATH}/init.js"></script>
+  <script src="${DOCS_PATH}/events.js"></script>
 </body>
 </html>
 `;
@@ -114,6 +143,69 @@ window.ui = SwaggerUIBundle({
 });
 `;
 
+/**
+ * The events panel: the events kept so far (`GET /events`), then each new one from the stream, newest on
+ * top. EventSource reconnects by itself after a drop and sends `Last-Event-ID`, so nothing is missed.
+ */
+const eventsScript = `(() => {
+  const panel = document.getElementById('wts-events');
+  const list = document.getElementById('wts-events-list');
+  const state = document.getElementById('wts-events-state');
+  const shown = new Set();
+  const SHOWN_MAX = 100;
+  const summary = (event) => {
+    const content = (event.detail && event.detail.content) || {};
+    const parts = [];
+    if (typeof content.id === 'string') parts.push(content.id.slice(0, 8));
+    if (typeof content.status === 'string') parts.push(content.status);
+    if (typeof content.text === 'string' && content.text) parts.push(JSON.stringify(content.text.length > 60 ? content.text.slice(0, 59) + '…' : content.text));
+    return parts.join(' ');
+  };
+  const show = (event, atTop) => {
+    if (!event || shown.has(event.id)) return;
+    shown.add(event.id);
+    const item = document.createElement('li');
+    item.dataset.eventId = event.id;
+    item.dataset.detailType = event['detail-type'];
+    item.title = JSON.stringify(event.detail, null, 2);
+    const type = document.createElement('b');
+    type.textContent = event['detail-type'];
+    item.append(String(event.time).slice(11, 19) + ' ', type, ' ' + summary(event));
+    if (atTop) list.prepend(item); else list.append(item);
+    while (list.children.length > SHOWN_MAX) list.lastElementChild.remove();
+  };
+  const setState = (connected, text) => {
+    panel.dataset.connected = String(connected);
+    state.textContent = text;
+  };
+  fetch(${JSON.stringify(EVENTS_PATH)}, { headers: { accept: 'application/json' } })
+    .then((res) => (res.ok ? res.json() : []))
+    .then((events) => events.slice(0, SHOWN_MAX).forEach((event) => show(event, false)))
+    .catch(() => undefined);
+  const source = new EventSource(${JSON.stringify(EVENTS_STREAM_PATH)});
+  source.onopen = () => setState(true, 'live');
+  source.onerror = () => setState(false, 'reconnecting…');
+  source.onmessage = (message) => {
+    try { show(JSON.parse(message.data), true); } catch (error) { /* not an event: ignored */ }
+  };
+  const form = document.getElementById('wts-customer');
+  if (form) {
+    const result = document.getElementById('wts-customer-result');
+    form.addEventListener('submit', async (submit) => {
+      submit.preventDefault();
+      const body = { from: form.elements.from.value, text: form.elements.text.value };
+      try {
+        const res = await fetch(${JSON.stringify(INBOUND_MESSAGE_PATH)}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const answer = await res.json();
+        result.textContent = res.ok ? 'Received. Webhooks: ' + answer.events.join(', ') : answer.error.message;
+      } catch (error) {
+        result.textContent = 'Not sent: ' + error.message;
+      }
+    });
+  }
+})();
+`;
+
 export interface StaticAnswer {
   status: number;
   headers: Record<string, string>;
@@ -124,6 +216,9 @@ export interface StaticAnswer {
 export async function docsAsset(urlPath: string, target: DocsTarget): Promise<StaticAnswer | undefined> {
   if (urlPath === DOCS_PATH || urlPath === `${DOCS_PATH}/` || urlPath === `${DOCS_PATH}/index.html`) {
     return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: page(target) };
+  }
+  if (urlPath === `${DOCS_PATH}/events.js`) {
+    return { status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }, body: eventsScript };
   }
   if (urlPath === `${DOCS_PATH}/init.js`) {
     return { status: 200, headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }, body: init(target) };

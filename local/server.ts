@@ -4,6 +4,11 @@
  * handler, with a Lambda-like context and API Gateway's 29 s budget. Also serves `/openapi.json` and
  * an interactive reference at `/docs`.
  *
+ * Also the webhook receiver route `POST /webhooks/wts/{token}` (the deployed receiver's handler, a
+ * token printed at start) onto a local event bus: `GET /events`, `GET /events/stream` (local/webhooks.ts).
+ * In simulator mode the simulator delivers its webhooks there, and `POST /simulator/inbound-message`
+ * plays a customer writing in.
+ *
  * Talks to the built-in WTS simulator unless `WTS_API_KEY` (or `WTS_API_KEY_FILE`) is set; then to
  * the real WTS (host derived from the key, or `WTS_BASE_URL`). `PORT` (3000) and `HOST` (127.0.0.1).
  * Stops on SIGINT / SIGTERM, and when the process that started it (npm's shell) is gone.
@@ -16,9 +21,26 @@ import { getOperation } from '../functions/registry';
 import { buildOpenApiDocument } from '../functions/registry/openapi';
 import { apiKeyFromEnv, ConfigError, openBackend, type Backend } from './backend';
 import { docsAsset, DOCS_PATH, OPENAPI_PATH } from './docs';
+import { localIdempotency } from './idempotency';
 import { API_GATEWAY_TIMEOUT_MS, lambdaContext, restApiEvent, routeRequest } from './events';
 import { RouteTable } from './routes';
-import type { Simulator } from '../wts-simulator';
+import { addWebhookSubscription, type Simulator } from '../wts-simulator';
+import { HttpError } from '../wts-simulator/http';
+import {
+  checkWebhookToken,
+  createLocalReceiver,
+  describeEvent,
+  eventBridgeFromEnv,
+  EVENTS_PATH,
+  EVENTS_STREAM_PATH,
+  INBOUND_MESSAGE_PATH,
+  LocalEventBus,
+  newWebhookToken,
+  parseInboundRequest,
+  RECEIVER_BUDGET_MS,
+  WEBHOOK_PATH_TEMPLATE,
+  webhookRouteToken,
+} from './webhooks';
 
 export interface LocalServerOptions {
   /** Default 3000; 0 picks a free port. */
@@ -37,12 +59,22 @@ export interface LocalServerOptions {
   timeoutMs?: number;
   /** Where the banner and request log go (default: console.log). */
   log?: (line: string) => void;
+  /** The token of the local webhook route (default: 32 random bytes, new at every start). */
+  webhookToken?: string;
+  /** Where that token came from, for messages (default: "the webhookToken option"). */
+  webhookTokenOrigin?: string;
+  /** How often an open `/events/stream` gets a keep-alive comment (default 15 s). */
+  streamKeepAliveMs?: number;
+  /** Simulator mode: messages sent go from SENT to DELIVERED this long after (a MESSAGE_UPDATED webhook). Default: they stay SENT. */
+  deliverMessagesAfterMs?: number;
 }
 
 export interface LocalServer {
   url: string;
   mode: Backend['mode'];
   simulator?: Simulator;
+  /** The local webhook receiver, token included: `${url}/webhooks/wts/<token>`. */
+  webhookUrl: string;
   /** Requests being answered right now. */
   inFlight(): number;
   /** Stops accepting, lets requests in flight finish, closes the simulator. */
@@ -64,6 +96,8 @@ interface Answer {
   statusCode: number;
   headers: Record<string, string>;
   body: string | Buffer;
+  /** No request line: an accepted webhook is printed as its event line instead. */
+  unlogged?: boolean;
 }
 
 const jsonAnswer = (statusCode: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
@@ -181,7 +215,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const print = options.quiet ? () => undefined : (options.log ?? ((line: string) => console.log(line)));
   const budgetMs = options.timeoutMs ?? API_GATEWAY_TIMEOUT_MS;
   const routes = new RouteTable();
-  const backend = await openBackend({ apiKey: options.apiKey, apiKeyOrigin: options.apiKeyOrigin, baseUrl: options.baseUrl });
+  const webhookToken = options.webhookToken ?? newWebhookToken();
+  await checkWebhookToken(webhookToken, options.webhookToken === undefined ? 'the generated token' : (options.webhookTokenOrigin ?? 'the webhookToken option'));
+  const idempotency = localIdempotency();
+  const backend = await openBackend({
+    apiKey: options.apiKey,
+    apiKeyOrigin: options.apiKeyOrigin,
+    baseUrl: options.baseUrl,
+    handlerOptions: { idempotency: { store: idempotency.store } },
+    simulatorOptions: { deliverMessagesAfterMs: options.deliverMessagesAfterMs },
+  });
+  const bus = new LocalEventBus({ onEvent: (event) => print(describeEvent(event)), keepAliveMs: options.streamKeepAliveMs });
+  const eventBridge = eventBridgeFromEnv();
+  const receiver = createLocalReceiver({ token: webhookToken, bus, eventBridge });
   const openApiByOrigin = new Map<string, string>();
   const docsTarget = { mode: backend.mode, describe: backend.describe };
 
@@ -213,6 +259,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       const asset = await docsAsset(path, docsTarget);
       if (asset) return { answer: { statusCode: asset.status, headers: asset.headers, body: asset.body }, route: path, operationId: '-' };
     }
+
+    // The webhook receiver and the local event bus (local/webhooks.ts).
+    if (path === EVENTS_PATH || path === `${EVENTS_PATH}/`) {
+      if (method !== 'GET') return { answer: localError(405, 'METHOD_NOT_ALLOWED', 'MethodNotAllowed', `${EVENTS_PATH} takes GET, not ${method}.`, requestId, { allow: 'GET' }), route: EVENTS_PATH, operationId: '-' };
+      return { answer: jsonAnswer(200, bus.list(), { 'cache-control': 'no-store' }), route: EVENTS_PATH, operationId: '-' };
+    }
+    if (path === INBOUND_MESSAGE_PATH) return { answer: await inboundMessage(req, method, requestId), route: INBOUND_MESSAGE_PATH, operationId: '-' };
+    const webhook = webhookRouteToken(path);
+    if (webhook) return { answer: await receiveWebhook(req, method, path, webhook.token, requestId), route: WEBHOOK_PATH_TEMPLATE, operationId: '-' };
 
     const match = routes.match(method, path);
     if (match.kind === 'not-found') {
@@ -289,7 +344,73 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }
   }
 
+  /** `POST /webhooks/wts/{token}`: the deployed receiver's handler, given the REST (v1) event API Gateway would send. */
+  async function receiveWebhook(req: IncomingMessage, method: string, path: string, token: string | undefined, requestId: string): Promise<Answer> {
+    if (method !== 'POST') {
+      return localError(405, 'METHOD_NOT_ALLOWED', 'MethodNotAllowed', `${WEBHOOK_PATH_TEMPLATE} takes POST (WTS delivers webhooks with POST), not ${method}.`, requestId, { allow: 'POST' });
+    }
+    const body = await readBody(req);
+    if (body.tooLarge) {
+      return localError(413, 'PAYLOAD_TOO_LARGE', 'PayloadTooLarge', `The request is larger than the ${LAMBDA_PAYLOAD_LIMIT_BYTES} bytes (6 MB) a Lambda function accepts.`, requestId);
+    }
+    const event = restApiEvent({
+      resource: WEBHOOK_PATH_TEMPLATE,
+      httpMethod: method,
+      path,
+      headers: headerPairs(req),
+      pathParameters: token === undefined ? undefined : { token },
+      body: body.text,
+      requestId,
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+    });
+    try {
+      const answer = proxyResult(await receiver.handler(event, lambdaContext('webhook.receiver', RECEIVER_BUDGET_MS, requestId)), requestId);
+      return answer.statusCode >= 200 && answer.statusCode < 300 ? { ...answer, unlogged: true } : answer;
+    } catch (error) {
+      console.error('[webhook receiver] handler threw:', error);
+      return localError(500, 'INTERNAL_ERROR', 'WtsInternalError', 'The webhook receiver failed unexpectedly.', requestId);
+    }
+  }
+
+  /** `POST /simulator/inbound-message` `{from, text, name?}`: a customer writes in (simulator mode only). */
+  async function inboundMessage(req: IncomingMessage, method: string, requestId: string): Promise<Answer> {
+    const simulator = backend.simulator;
+    if (!simulator) {
+      return localError(
+        404,
+        'ROUTE_NOT_FOUND',
+        'RouteNotFound',
+        `${INBOUND_MESSAGE_PATH} exists in simulator mode only: this server talks to the real WTS, where a customer's message comes from WhatsApp (write to your number from a phone).`,
+        requestId,
+      );
+    }
+    if (method !== 'POST') return localError(405, 'METHOD_NOT_ALLOWED', 'MethodNotAllowed', `${INBOUND_MESSAGE_PATH} takes POST, not ${method}.`, requestId, { allow: 'POST' });
+    const body = await readBody(req);
+    const parsed = body.tooLarge ? { ok: false as const, problems: [{ field: 'body', problem: 'is too large' }] } : parseInboundRequest(body.text);
+    if (!parsed.ok) {
+      const message = `Invalid input: ${parsed.problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`;
+      return jsonAnswer(400, { error: { code: 'VALIDATION_FAILED', name: 'WtsValidationError', message, details: parsed.problems, requestId } }, { 'x-request-id': requestId });
+    }
+    try {
+      return jsonAnswer(201, simulator.receiveMessage(parsed.value), { 'x-request-id': requestId });
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      const field = error.key === 'ERROR_INVALID_PHONE_NUMBER' ? 'from' : error.key === 'ERROR_VALIDATION' ? 'text' : 'body';
+      return jsonAnswer(
+        error.status,
+        { error: { code: 'VALIDATION_FAILED', name: error.status === 404 ? 'WtsNotFoundError' : 'WtsValidationError', message: error.message, details: [{ field, problem: error.message }], requestId } },
+        { 'x-request-id': requestId },
+      );
+    }
+  }
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if ((req.method ?? 'GET').toUpperCase() === 'GET' && (req.url ?? '').replace(/\?.*$/, '') === EVENTS_STREAM_PATH) {
+      // A stream stays open: not a request in flight (the shutdown ends it rather than waits for it).
+      print(`GET ${EVENTS_STREAM_PATH} - 200 stream opened`);
+      bus.stream(req, res);
+      return;
+    }
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     const raw = req.url ?? '/';
@@ -308,7 +429,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         res.writeHead(answer.statusCode, headers);
         res.end(answer.statusCode === 204 || answer.statusCode === 304 ? undefined : answer.body);
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        print(`${req.method} ${route} ${operationId} ${answer.statusCode} ${ms.toFixed(0)}ms`);
+        if (!answer.unlogged) print(`${req.method} ${route} ${operationId} ${answer.statusCode} ${ms.toFixed(0)}ms`);
       })
       .finally(() => {
         inFlight--;
@@ -329,17 +450,24 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       });
     });
   } catch (error) {
+    bus.close();
+    receiver.close();
     await backend.close();
     throw error;
   }
 
   const { port } = server.address() as AddressInfo;
   const url = `http://${displayHost(host)}:${port}`;
+  const webhookUrl = `${url}${WEBHOOK_PATH_TEMPLATE.replace('{token}', webhookToken)}`;
+  // The simulator delivers to this server as WTS delivers to the deployed receiver. Not the real WTS:
+  // it cannot reach a loopback URL, and its subscriptions are the stack's to manage.
+  if (backend.simulator) addWebhookSubscription(backend.simulator.state, { name: 'Local API (npm start)', url: webhookUrl });
 
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       closing = true;
+      bus.close(); // open event streams would otherwise hold the server open
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Requests in flight get their whole budget; connections still open after that are cut.
@@ -348,6 +476,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       await stopped;
       clearTimeout(hardStop);
       await backend.close();
+      receiver.close();
     })());
 
   const example = getOperation(backend.mode === 'simulator' ? 'session.get' : 'session.list');
@@ -355,9 +484,15 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   print(`  API:     ${url}`);
   print(`  Docs:    ${url}${DOCS_PATH}   (OpenAPI: ${url}${OPENAPI_PATH})`);
   print(`  Try:     curl ${shellQuote(url + routeRequest(example, example.example).url)}`);
+  print(`  Idempotency: ${idempotency.describe}; a send or create repeated with the same Idempotency-Key runs once`);
+  print(`  Webhook: POST ${webhookUrl}   (token new at every start; WTS_WEBHOOK_TOKEN keeps one)`);
+  print(`  Events:  ${url}${EVENTS_PATH}   (live: ${url}${EVENTS_STREAM_PATH})${eventBridge ? `, also put on EventBridge bus "${eventBridge.busName}" at ${eventBridge.endpoint}` : ''}`);
+  if (backend.simulator) {
+    print(`  Customer: curl -X POST ${url}${INBOUND_MESSAGE_PATH} -H 'content-type: application/json' -d '{"from":"+5511988887777","text":"Olá!"}'`);
+  }
   print('  Stop:    Ctrl-C');
 
-  return { url, mode: backend.mode, simulator: backend.simulator, inFlight: () => inFlight, close };
+  return { url, mode: backend.mode, simulator: backend.simulator, webhookUrl, inFlight: () => inFlight, close };
 }
 
 /** `npm start`: configuration from the environment, graceful stop on SIGINT / SIGTERM. */
@@ -388,10 +523,15 @@ async function main(): Promise<void> {
       apiKey: key.apiKey,
       apiKeyOrigin: key.origin,
       baseUrl: key.apiKey ? process.env.WTS_BASE_URL || undefined : undefined,
+      webhookToken: process.env.WTS_WEBHOOK_TOKEN?.trim() || undefined,
+      webhookTokenOrigin: 'WTS_WEBHOOK_TOKEN',
+      // A message sent reaches the customer's phone a moment later: a MESSAGE_UPDATED to watch on /events.
+      deliverMessagesAfterMs: 1_500,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') console.error(`Port ${port} is already in use: set PORT to another one (PORT=0 picks a free one).`);
+    else if ((error as Error).name === 'WtsConfigError') console.error((error as Error).message);
     else console.error('Cannot start the local API:', error);
     process.exit(1);
   }

@@ -263,6 +263,59 @@ describe('wts-chat invoke --url: a running local API', () => {
   });
 });
 
+describe('wts-chat simulate message: a customer writes in, against a running local API', () => {
+  let server: LocalServer;
+
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 0, quiet: true });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test('creates the contact, session and message in the simulator; the webhooks arrive on /events', async () => {
+    const run = await cli(['simulate', 'message', '--from', '+55 11 97777-1234', '--text', 'Olá, quero um orçamento', '--name', 'Paula', '--url', server.url]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const printed = JSON.parse(run.stdout);
+    expect(printed).toMatchObject({
+      contactCreated: true,
+      sessionCreated: true,
+      events: ['CONTACT_NEW', 'SESSION_NEW', 'MESSAGE_RECEIVED'],
+      contact: { phoneNumber: '+5511977771234', nameWhatsapp: 'Paula' },
+      message: { direction: 'TO_HUB', text: 'Olá, quero um orçamento' },
+    });
+    expect(server.simulator!.state.messages.get(printed.message.id)?.text).toBe('Olá, quero um orçamento');
+
+    await server.simulator!.flushWebhooks();
+    const events = (await (await fetch(`${server.url}/events`)).json()) as { 'detail-type': string; detail: { content: { id: string } } }[];
+    expect(events.slice(0, 3).map((e) => e['detail-type'])).toEqual(['MESSAGE_RECEIVED', 'SESSION_NEW', 'CONTACT_NEW']);
+    expect(events[0].detail.content.id).toBe(printed.message.id);
+  });
+
+  test('bad input is the server\'s 400 by name (exit 1); missing options, a wrong kind or no server → usage (exit 2)', async () => {
+    const contacts = server.simulator!.state.contacts.size;
+    const invalid = await cli(['simulate', 'message', '--from', '12345', '--text', 'Olá', '--url', server.url]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toBe('');
+    expect(invalid.stderr).toMatch(/^WtsValidationError: /);
+    expect(invalid.stderr).toContain('  - from: must be a phone number with country and area code, 10 to 15 digits');
+    expect(server.simulator!.state.contacts.size).toBe(contacts);
+
+    const missing = await cli(['simulate', 'message', '--from', '+5511977771234', '--url', server.url]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('--text is required')]);
+    const typo = await cli(['simulate', 'mesage', '--from', '+5511977771234', '--text', 'x']);
+    expect([typo.code, typo.stderr]).toEqual([2, expect.stringContaining('Did you mean message?')]);
+
+    const closed = await startLocalServer({ port: 0, quiet: true });
+    await closed.close();
+    const down = await cli(['simulate', 'message', '--from', '+5511977771234', '--text', 'x', '--url', closed.url]);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain(`Cannot reach the local API at ${closed.url} (ECONNREFUSED)`);
+  });
+});
+
 describe('wts-chat events', () => {
   let sim: Simulator;
   const context = (): Context => lambdaContext('session.complete', 10_000);

@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EXAMPLE_IDS } from '../functions/registry/examples';
-import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../wts-simulator';
+import { addWebhookSubscription, clearWebhookSubscriptions, SIMULATOR_TOKEN, startSimulator, type Simulator } from '../wts-simulator';
 
 let sim: Simulator;
 
@@ -221,5 +223,178 @@ describe('WTS simulator', () => {
     expect(res.text).toBe('');
     const members = await call('GET', `/chat/v2/sequence/${EXAMPLE_IDS.sequenceId}/contact`);
     expect(members.json.items.map((m: { contactId: string }) => m.contactId)).not.toContain(EXAMPLE_IDS.contactId);
+  });
+});
+
+describe('WTS simulator: webhooks for its own changes', () => {
+  interface Delivery {
+    path: string;
+    contentType: string | undefined;
+    body: { eventType: string; date: string; content: any };
+  }
+
+  /** A webhook endpoint on loopback: records each POST, answers `status` after `delayMs`. */
+  async function startReceiver(options: { status?: number; delayMs?: number } = {}) {
+    const received: Delivery[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', contentType: req.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        const answer = () => res.writeHead(options.status ?? 200, { 'content-type': 'application/json' }).end('{"accepted":true}');
+        if (options.delayMs) setTimeout(answer, options.delayMs);
+        else answer();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    return {
+      url,
+      received,
+      types: () => received.map((d) => d.body.eventType),
+      close: () => new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    };
+  }
+
+  type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+  let receivers: Receiver[] = [];
+  const receiver = async (options?: { status?: number; delayMs?: number }) => {
+    const r = await startReceiver(options);
+    receivers.push(r);
+    return r;
+  };
+  const subscribe = async (url: string, events: string[], enabled = true) => {
+    const created = await call('POST', '/core/v1/webhook/subscription', { name: 'test', url, events, enabled });
+    expect(created.status).toBe(200);
+    return created.json.id as string;
+  };
+
+  afterEach(async () => {
+    clearWebhookSubscriptions(sim.state);
+    await sim.flushWebhooks();
+    await Promise.all(receivers.map((r) => r.close()));
+    receivers = [];
+  });
+
+  const WTS_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/;
+
+  test('a send to a new number: CONTACT_NEW, SESSION_NEW, MESSAGE_SENT in order, as {eventType, date, content} with the API\'s DTOs', async () => {
+    const hook = await receiver();
+    await subscribe(hook.url, ['CONTACT_NEW', 'SESSION_NEW', 'MESSAGE_SENT', 'SESSION_COMPLETE']);
+    const sent = await call('POST', '/chat/v1/message/send-sync', { from: EXAMPLE_IDS.channelId, to: '+55 21 97777-6666', body: { text: 'Seu pedido saiu para entrega.' } });
+    expect(sent.status).toBe(200);
+    await sim.flushWebhooks();
+
+    expect(hook.types()).toEqual(['CONTACT_NEW', 'SESSION_NEW', 'MESSAGE_SENT']);
+    for (const delivery of hook.received) {
+      expect(delivery.path).toBe('/hook');
+      expect(delivery.contentType).toMatch(/^application\/json/);
+      expect(Object.keys(delivery.body).sort()).toEqual(['content', 'date', 'eventType']);
+      expect(delivery.body.date).toMatch(WTS_DATE);
+    }
+    const [contact, session, message] = hook.received.map((d) => d.body.content);
+    expect(message).toEqual(sent.json);
+    expect((await call('GET', `/chat/v1/message/${sent.json.id}`)).json).toEqual(message);
+    expect(contact).toMatchObject({ phoneNumber: '+5521977776666', origin: 'CREATED_FROM_HUB' });
+    expect(session).toMatchObject({ id: sent.json.sessionId, contactId: contact.id, status: 'STARTED' });
+
+    const completed = await call('PUT', `/chat/v1/session/${sent.json.sessionId}/complete`, { reactivateOnNewMessage: true });
+    await sim.flushWebhooks();
+    expect(hook.types().slice(3)).toEqual(['SESSION_COMPLETE']);
+    expect(hook.received[3].body.content).toEqual(completed.json);
+    expect(sim.webhookDeliveries.map((d) => [d.eventType, d.status, d.ok])).toEqual([
+      ['CONTACT_NEW', 200, true],
+      ['SESSION_NEW', 200, true],
+      ['MESSAGE_SENT', 200, true],
+      ['SESSION_COMPLETE', 200, true],
+    ]);
+  });
+
+  test('contacts created and updated, sessions updated, cards created; each only to subscriptions that take it', async () => {
+    const all = await receiver();
+    const cardsOnly = await receiver();
+    const paused = await receiver();
+    await subscribe(all.url, ['CONTACT_NEW', 'CONTACT_UPDATE', 'SESSION_UPDATE', 'PANEL_CARD_NEW']);
+    await subscribe(cardsOnly.url, ['PANEL_CARD_NEW']);
+    await subscribe(paused.url, ['CONTACT_NEW', 'PANEL_CARD_NEW'], false);
+
+    const created = await call('POST', '/core/v1/contact', { name: 'Beatriz Souza', phoneNumber: '+5531988776655' });
+    const updated = await call('PUT', `/core/v2/contact/${created.json.id}`, { fields: ['Email'], email: 'bia@example.com' });
+    const transferred = await call('PUT', `/chat/v1/session/${EXAMPLE_IDS.sessionId}/transfer`, { type: 'DEPARTMENT', newDepartmentId: EXAMPLE_IDS.departmentId });
+    const card = await call('POST', '/crm/v2/panel/card', { stepId: EXAMPLE_IDS.stepId, title: 'Retornar contato' });
+    // Reads and refused writes change nothing: no webhook.
+    await call('GET', `/core/v1/contact/${created.json.id}`);
+    expect((await call('POST', '/core/v1/contact', { phoneNumber: '+5531988776655' })).status).toBe(400);
+    await sim.flushWebhooks();
+
+    expect(all.types()).toEqual(['CONTACT_NEW', 'CONTACT_UPDATE', 'SESSION_UPDATE', 'PANEL_CARD_NEW']);
+    expect(all.received.map((d) => d.body.content)).toEqual([created.json, updated.json, transferred.json, card.json]);
+    expect(cardsOnly.types()).toEqual(['PANEL_CARD_NEW']);
+    expect(paused.received).toEqual([]);
+  });
+
+  test('a customer writes in: MESSAGE_RECEIVED (with CONTACT_NEW and SESSION_NEW when new); the earlier answer becomes READ (MESSAGE_UPDATED)', async () => {
+    const hook = await receiver();
+    await subscribe(hook.url, ['CONTACT_NEW', 'SESSION_NEW', 'MESSAGE_RECEIVED', 'MESSAGE_UPDATED', 'MESSAGE_SENT']);
+
+    const first = sim.receiveMessage({ from: '+55 (41) 96666-5555', text: 'Oi! Vocês entregam em Curitiba?', name: 'Rafael' });
+    expect(first).toMatchObject({ contactCreated: true, sessionCreated: true, events: ['CONTACT_NEW', 'SESSION_NEW', 'MESSAGE_RECEIVED'] });
+    expect(first.contact).toMatchObject({ phoneNumber: '+5541966665555', nameWhatsapp: 'Rafael' });
+    expect(first.session).toMatchObject({ status: 'PENDING', contactId: first.contact.id, unreadCount: 1, lastMessageText: 'Oi! Vocês entregam em Curitiba?' });
+    expect(first.message).toMatchObject({ direction: 'TO_HUB', sessionId: first.session.id, text: 'Oi! Vocês entregam em Curitiba?' });
+
+    const answer = await call('POST', `/chat/v1/session/${first.session.id}/message/sync`, { text: 'Entregamos sim!' });
+    const second = sim.receiveMessage({ from: '+5541966665555', text: 'Obrigado!' });
+    expect(second).toMatchObject({ contactCreated: false, sessionCreated: false, events: ['MESSAGE_RECEIVED', 'MESSAGE_UPDATED'] });
+    await sim.flushWebhooks();
+
+    expect(hook.types()).toEqual(['CONTACT_NEW', 'SESSION_NEW', 'MESSAGE_RECEIVED', 'MESSAGE_SENT', 'MESSAGE_RECEIVED', 'MESSAGE_UPDATED']);
+    expect(hook.received[2].body.content).toEqual(first.message);
+    expect(hook.received[5].body.content).toMatchObject({ id: answer.json.id, status: 'READ' });
+    expect(hook.received[5].body.content.readContactAt).toEqual(expect.any(String));
+    expect((await call('GET', `/chat/v1/message/${answer.json.id}/status`)).json).toMatchObject({ status: 'READ' });
+
+    expect(() => sim.receiveMessage({ from: '123', text: 'x' })).toThrow(/telefone/);
+  });
+
+  test('deliverMessagesAfterMs: a sent message becomes DELIVERED a moment later (MESSAGE_UPDATED)', async () => {
+    const own = await startSimulator({ deliverMessagesAfterMs: 50 });
+    const hook = await receiver();
+    try {
+      addWebhookSubscription(own.state, { name: 'test', url: hook.url, events: ['MESSAGE_SENT', 'MESSAGE_UPDATED'] });
+      const res = await fetch(`${own.url}/chat/v1/session/${EXAMPLE_IDS.sessionId}/message`, { method: 'POST', headers: auth(), body: JSON.stringify({ text: 'Olá!' }) });
+      const sent = (await res.json()) as { id: string };
+      while (hook.received.length < 2) await new Promise((r) => setTimeout(r, 20));
+      expect(hook.types()).toEqual(['MESSAGE_SENT', 'MESSAGE_UPDATED']);
+      expect(hook.received.map((d) => [d.body.content.id, d.body.content.status])).toEqual([
+        [sent.id, 'SENT'],
+        [sent.id, 'DELIVERED'],
+      ]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('deliveries do not hold the answer back, and a receiver that fails or is gone breaks nothing', async () => {
+    const slow = await receiver({ delayMs: 1_500 });
+    const failing = await receiver({ status: 500 });
+    const gone = await receiver();
+    await gone.close();
+    for (const r of [slow, failing, gone]) await subscribe(r.url, ['CONTACT_NEW']);
+
+    const started = Date.now();
+    const created = await call('POST', '/core/v1/contact', { name: 'Carla', phoneNumber: '+5511955554444' });
+    expect(created.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await sim.flushWebhooks();
+
+    const outcome = (url: string) => sim.webhookDeliveries.filter((d) => d.url === url).map((d) => [d.eventType, d.status, d.ok, d.error]);
+    expect(outcome(slow.url)).toEqual([['CONTACT_NEW', 200, true, undefined]]);
+    expect(outcome(failing.url)).toEqual([['CONTACT_NEW', 500, false, undefined]]);
+    expect(outcome(gone.url)).toEqual([['CONTACT_NEW', undefined, false, 'ECONNREFUSED']]);
+    expect((await call('GET', `/core/v1/contact/${created.json.id}`)).status).toBe(200);
   });
 });

@@ -18,19 +18,29 @@
  *   invalid JSON. `large` streams a huge valid page. Only `drop` with `afterProcessing` changes state among these.
  * - The upload URL (`PUT ${url}/upload/{tempFileId}`) and the file download URL (`GET ${url}/files/{id}`) need no
  *   token, like pre-signed storage URLs. They are recorded with service 'upload'.
+ * - Webhooks (webhook-delivery.ts): every change a request makes to contacts, sessions, messages or cards is
+ *   POSTed as `{eventType, date, content}` to the subscriptions (`/core/v1/webhook/subscription`) that take that
+ *   event, after the answer. `flushWebhooks()` waits for them; `webhookDeliveries` records how each went.
+ *   `receiveMessage()` plays a customer writing in (MESSAGE_RECEIVED, and CONTACT_NEW / SESSION_NEW when new).
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { errorEnvelope, HttpError, Router, type RouteResult } from './http';
+import { contactDto, messageDto, sessionDto, ALL_DETAILS } from './dto';
+import { errorEnvelope, HttpError, nowIso, Router, type RouteResult } from './http';
+import { receiveInboundMessage, type InboundMessage } from './inbound';
 import { chatRoutes } from './routes/chat';
 import { coreRoutes } from './routes/core';
 import { crmRoutes } from './routes/crm';
 import { webhookRoutes } from './routes/webhooks';
 import { seedState } from './seed';
 import { clearState, createEmptyState, type SimulatorState } from './state';
+import { WebhookDeliverer, type WebhookDeliveryRecord, type WebhookEnvelope } from './webhook-delivery';
 
 export type { SimulatorState } from './state';
 export { GENERATED_CONTACTS } from './seed';
+export type { InboundMessage } from './inbound';
+export type { WebhookDeliveryRecord, WebhookEnvelope } from './webhook-delivery';
+export { addWebhookSubscription, clearWebhookSubscriptions, webhookSubscriptions } from './routes/webhooks';
 
 export interface SimulatorOptions {
   /** Port to listen on; default 0 = a random free port. */
@@ -43,6 +53,11 @@ export interface SimulatorOptions {
   seed?: boolean;
   /** Artificial latency added to every answer; default 0. */
   latencyMs?: number;
+  /**
+   * A message sent through the API goes from SENT to DELIVERED this long after (a MESSAGE_UPDATED webhook),
+   * as on WhatsApp; default: it stays SENT. Either way it becomes READ when the customer answers (`receiveMessage`).
+   */
+  deliverMessagesAfterMs?: number;
 }
 
 export const SIMULATOR_TOKEN = 'sim_local_token';
@@ -108,10 +123,30 @@ export interface Simulator {
   fault(f: Fault): void;
   /** Replace the accepted tokens (simulates key rotation: the old one now gets 401). */
   setTokens(tokens: string[]): void;
-  /** Clear requests and faults, restore the seed data and the default tokens. */
+  /** Clear requests, faults and webhook delivery records, restore the seed data and the default tokens (webhook subscriptions stay). */
   reset(): void;
   /** Stop listening and destroy open sockets. */
   close(): Promise<void>;
+  /** How each webhook delivery went, oldest first (the latest 1,000). */
+  webhookDeliveries: WebhookDeliveryRecord[];
+  /** Resolves once every webhook queued so far has been delivered (or failed). */
+  flushWebhooks(): Promise<void>;
+  /**
+   * A customer writes to the company's WhatsApp number: the contact (created when new), the session
+   * (opened when none is open) and the message, as the API shows them, and the webhooks this queued.
+   * Throws `HttpError` (400/404, WTS's keys) for an invalid phone number, an empty text or an unknown channel.
+   */
+  receiveMessage(input: InboundMessage): InboundMessageResult;
+}
+
+export interface InboundMessageResult {
+  contact: ReturnType<typeof contactDto>;
+  session: ReturnType<typeof sessionDto>;
+  message: ReturnType<typeof messageDto>;
+  contactCreated: boolean;
+  sessionCreated: boolean;
+  /** The webhook events queued for the subscriptions, in order. */
+  events: WebhookEnvelope['eventType'][];
 }
 
 const ROUTER = new Router([...coreRoutes, ...chatRoutes, ...crmRoutes, ...webhookRoutes]);
@@ -169,6 +204,9 @@ class WtsSimulator implements Simulator {
   readonly state: SimulatorState = createEmptyState();
   private readonly faults: QueuedFault[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** SENT → DELIVERED timers (`deliverMessagesAfterMs`), by message id. */
+  private readonly deliveryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly webhooks: WebhookDeliverer;
   private readonly sockets = new Set<Socket>();
   private tokens: Set<string>;
   private readonly server: http.Server;
@@ -176,6 +214,7 @@ class WtsSimulator implements Simulator {
 
   constructor(private readonly options: SimulatorOptions) {
     this.tokens = new Set(options.tokens ?? [SIMULATOR_TOKEN]);
+    this.webhooks = new WebhookDeliverer(this.state, () => this.url);
     this.loadData();
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -219,7 +258,29 @@ class WtsSimulator implements Simulator {
     this.requests.length = 0;
     this.faults.length = 0;
     this.tokens = new Set(this.options.tokens ?? [SIMULATOR_TOKEN]);
+    this.clearDeliveryTimers();
+    this.webhooks.deliveries.length = 0;
     this.loadData();
+  }
+
+  get webhookDeliveries(): WebhookDeliveryRecord[] {
+    return this.webhooks.deliveries;
+  }
+
+  flushWebhooks(): Promise<void> {
+    return this.webhooks.flush();
+  }
+
+  receiveMessage(input: InboundMessage): InboundMessageResult {
+    const { result, events } = this.webhooks.track(() => receiveInboundMessage(this.state, input));
+    return {
+      contact: contactDto(this.state, result.contact, ALL_DETAILS),
+      session: sessionDto(this.state, result.session, ALL_DETAILS),
+      message: messageDto(this.state, result.message, this.url),
+      contactCreated: result.contactCreated,
+      sessionCreated: result.sessionCreated,
+      events: events.map((e) => e.eventType),
+    };
   }
 
   async close(): Promise<void> {
@@ -227,6 +288,8 @@ class WtsSimulator implements Simulator {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.clearDeliveryTimers();
+    await this.webhooks.close();
     const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     for (const s of this.sockets) s.destroy();
@@ -234,6 +297,32 @@ class WtsSimulator implements Simulator {
   }
 
   // ------------------------------------------------------------ internals
+
+  private clearDeliveryTimers(): void {
+    for (const t of this.deliveryTimers.values()) clearTimeout(t);
+    this.deliveryTimers.clear();
+  }
+
+  /** Messages sent through the API reach the customer's phone a moment later (`deliverMessagesAfterMs`). */
+  private scheduleDeliveredStatus(): void {
+    const after = this.options.deliverMessagesAfterMs;
+    if (after === undefined || this.closed) return;
+    for (const m of this.state.messages.values()) {
+      if (m.direction !== 'FROM_HUB' || m.status !== 'SENT' || this.deliveryTimers.has(m.id)) continue;
+      const id = m.id;
+      const timer = setTimeout(() => {
+        this.deliveryTimers.delete(id);
+        this.webhooks.track(() => {
+          const message = this.state.messages.get(id);
+          if (message?.status !== 'SENT') return;
+          message.status = 'DELIVERED';
+          message.updatedAt = nowIso();
+        });
+      }, after);
+      timer.unref();
+      this.deliveryTimers.set(id, timer);
+    }
+  }
 
   private loadData(): void {
     clearState(this.state);
@@ -328,16 +417,20 @@ class WtsSimulator implements Simulator {
     }
     let result: RouteResult;
     try {
-      result = route.handler({
-        method,
-        path,
-        params,
-        query,
-        body: (body as Record<string, unknown> | undefined) ?? {},
-        rawBody: raw,
-        state: this.state,
-        baseUrl: this.url,
-      });
+      const handle = () =>
+        route.handler({
+          method,
+          path,
+          params,
+          query,
+          body: (body as Record<string, unknown> | undefined) ?? {},
+          rawBody: raw,
+          state: this.state,
+          baseUrl: this.url,
+        });
+      // Reads change nothing: only writes are compared before and after for webhooks.
+      result = method === 'GET' ? handle() : this.webhooks.track(handle).result;
+      if (method !== 'GET') this.scheduleDeliveredStatus();
     } catch (err) {
       if (err instanceof HttpError) return errorAnswer(err.status, err.key, err.message);
       throw err;

@@ -3,7 +3,8 @@
  *
  * Subscriptions are kept beside the simulator's state (a WeakMap keyed by the state object), so this module
  * needs no change to state.ts: `webhookSubscriptions(sim.state)` reads them (a delivering simulator finds the
- * URLs there), `clearWebhookSubscriptions(sim.state)` empties them (`sim.reset()` does not, yet).
+ * URLs there), `clearWebhookSubscriptions(sim.state)` empties them. `sim.reset()` keeps them: a subscriber
+ * (such as the local API's own receiver) outlives the data reset under it.
  */
 import { WTS_WEBHOOK_EVENTS, type WtsWebhookEventType } from '../../functions/webhooks/events';
 import { badRequest, nowIso, requireFields, type Body, type Route, type RouteContext } from '../http';
@@ -108,6 +109,29 @@ const enabledOf = (value: unknown): boolean => {
   if (typeof value !== 'boolean') throw badRequest('ERROR_VALIDATION', 'O campo enabled deve ser booleano.');
   return value;
 };
+
+/**
+ * Subscribes `url` to `events` (default: every event) without going through the API: what a user does
+ * in the WTS panel (Ajustes > Integrações > Webhooks). The same checks as `POST /core/v1/webhook/subscription`.
+ */
+export function addWebhookSubscription(
+  state: SimulatorState,
+  input: { name: string; url: string; events?: readonly WtsWebhookEventType[]; enabled?: boolean },
+): WebhookSubscriptionRecord {
+  const now = nowIso();
+  const record: WebhookSubscriptionRecord = {
+    id: newId(),
+    createdAt: now,
+    updatedAt: now,
+    companyId: state.companyId,
+    name: nameOf(input.name),
+    url: urlOf(input.url),
+    enabled: enabledOf(input.enabled),
+    events: eventsOf(input.events ?? [...WTS_WEBHOOK_EVENTS]),
+  };
+  webhookSubscriptions(state).set(record.id, record);
+  return record;
+}
 
 function listEvents() {
   return { body: WTS_WEBHOOK_EVENTS.map(eventDto) };
