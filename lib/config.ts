@@ -105,6 +105,22 @@ export interface WtsScheduleProps {
   readonly maxEventAgeSeconds?: number;
 }
 
+export interface WtsIdempotencyProps {
+  /**
+   * Seconds a completed unsafe call (send, create…) is remembered: a repeat with the same idempotency key
+   * within this window answers the first result without calling WTS again (60–1209600, i.e. up to the
+   * 14 days a dead-letter queue keeps a message). @default 3600
+   */
+  readonly windowSeconds?: number;
+}
+
+export interface WtsAlarmProps {
+  /** ARN of an existing SNS topic (standard, not FIFO) the alarms notify. @default none */
+  readonly topicArn?: string;
+  /** An email address: the stack creates a topic with this subscription (confirm the email AWS sends). @default none */
+  readonly email?: string;
+}
+
 export interface WtsChatFunctionsProps {
   /**
    * The secret holding the WTS API key (plain string or JSON `{"apiKey": "…"}`): an existing secret's ARN
@@ -127,6 +143,10 @@ export interface WtsChatFunctionsProps {
    * otherwise left out with a synth note. @default true when its operations are deployed
    */
   readonly workflow?: boolean;
+  /** The idempotency of unsafe operations (the table is created when at least one is deployed). */
+  readonly idempotency?: WtsIdempotencyProps;
+  /** Where the alarms send their notifications (one of `topicArn` or `email`). @default alarms without actions */
+  readonly alarms?: WtsAlarmProps;
 }
 
 /** Props with every default applied, as the construct uses them. */
@@ -165,6 +185,8 @@ export interface ResolvedConfig {
     maxEventAgeSeconds: number;
   }[];
   workflow: boolean;
+  idempotency: { windowSeconds: number };
+  alarms: { topicArn?: string; email?: string };
   /** Non-fatal remarks (e.g. a throttle above WTS's limits), shown as synth warnings. */
   warnings: string[];
   /** What the configuration decided on the user's behalf (e.g. the workflow left out), shown as synth info. */
@@ -184,6 +206,12 @@ const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const WAF_ACL_ARN = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[A-Za-z0-9_-]+\/[A-Za-z0-9-]+$/;
 const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+/** Deliberately loose (SNS confirms the address by email): one @, a dot in the domain, no spaces or commas. */
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+
+/** Bounds of the idempotency window: a minute, up to the 14 days SQS keeps a message. */
+export const IDEMPOTENCY_WINDOW = { default: 3600, min: 60, max: 1209600 } as const;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSecretLike = (v: unknown): v is ISecret => isRecord(v) && typeof (v as { secretArn?: unknown }).secretArn === 'string';
@@ -402,6 +430,26 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     }
   }
 
+  // --- idempotency
+  const idempotency: WtsIdempotencyProps = isRecord(props.idempotency) ? props.idempotency : {};
+  if (props.idempotency !== undefined && !isRecord(props.idempotency)) bad('idempotency', 'must be an object');
+  const windowSeconds = idempotency.windowSeconds ?? IDEMPOTENCY_WINDOW.default;
+  if (!Number.isInteger(windowSeconds) || windowSeconds < IDEMPOTENCY_WINDOW.min || windowSeconds > IDEMPOTENCY_WINDOW.max) {
+    bad('idempotency.windowSeconds', `must be an integer number of seconds in [${IDEMPOTENCY_WINDOW.min}, ${IDEMPOTENCY_WINDOW.max}] (default ${IDEMPOTENCY_WINDOW.default}: one hour)`);
+  }
+
+  // --- alarm notifications
+  const alarms: WtsAlarmProps = isRecord(props.alarms) ? props.alarms : {};
+  if (props.alarms !== undefined && !isRecord(props.alarms)) bad('alarms', 'must be an object { topicArn } or { email }');
+  if (alarms.topicArn !== undefined) {
+    if (typeof alarms.topicArn !== 'string' || !SNS_TOPIC_ARN.test(alarms.topicArn)) bad('alarms.topicArn', `"${String(alarms.topicArn)}" is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic name>)`);
+    else if (alarms.topicArn.endsWith('.fifo')) bad('alarms.topicArn', `"${alarms.topicArn}" is a FIFO topic: CloudWatch alarms can only notify standard topics`);
+  }
+  if (alarms.email !== undefined && (typeof alarms.email !== 'string' || !EMAIL.test(alarms.email))) bad('alarms.email', `"${String(alarms.email)}" is not an email address`);
+  if (alarms.topicArn !== undefined && alarms.email !== undefined) {
+    bad('alarms.email', `cannot be combined with ${describe('alarms.topicArn')}: give an existing topic, or an email for a new topic, not both`);
+  }
+
   if (problems.length) throw new WtsConfigurationError(problems);
   return {
     secret,
@@ -422,6 +470,8 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     lambda: { memorySize, timeoutSeconds, architecture, logRetentionDays, tracing: lambda.tracing ?? false, sourceMap: lambda.sourceMap ?? false },
     schedules,
     workflow,
+    idempotency: { windowSeconds },
+    alarms: { topicArn: alarms.topicArn, email: alarms.email },
     warnings,
     notes,
   };
@@ -457,6 +507,9 @@ export const CONTEXT_KEYS = {
   wtsSourceMap: 'lambda.sourceMap',
   wtsSchedules: 'schedules',
   wtsWorkflow: 'workflow',
+  wtsIdempotencyWindowSeconds: 'idempotency.windowSeconds',
+  wtsAlarmTopic: 'alarms.topicArn',
+  wtsAlarmEmail: 'alarms.email',
 } as const;
 export type ContextKey = keyof typeof CONTEXT_KEYS;
 
@@ -483,6 +536,9 @@ const KINDS: Record<ContextKey, Kind> = {
   wtsSourceMap: 'boolean',
   wtsSchedules: 'json',
   wtsWorkflow: 'boolean',
+  wtsIdempotencyWindowSeconds: 'number',
+  wtsAlarmTopic: 'string',
+  wtsAlarmEmail: 'string',
 };
 
 /** Context keys the app reads besides the props (`bin/app.ts`). */

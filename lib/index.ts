@@ -5,6 +5,19 @@ export { WtsChatFunctionsStack, type WtsChatFunctionsStackProps } from './wts-ch
 export { WtsFunction, wtsBundling, HANDLER_ENTRY, type WtsSecretBinding } from './wts-function';
 export { WtsApi } from './api';
 export { WtsSchedules } from './schedules';
-export { ExampleWorkflow, wtsTask, RATE_LIMIT_RETRY, UPSTREAM_RETRY, WTS_ERRORS, WORKFLOW_STATES, WORKFLOW_DEFAULTS, type WtsTaskProps } from './workflow';
+export {
+  ExampleWorkflow,
+  wtsTask,
+  IDEMPOTENCY_KEY,
+  IN_PROGRESS_RETRY,
+  RATE_LIMIT_RETRY,
+  UPSTREAM_RETRY,
+  WTS_ERRORS,
+  WORKFLOW_STATES,
+  WORKFLOW_DEFAULTS,
+  type WtsTaskProps,
+} from './workflow';
+export { WtsIdempotencyTable, IDEMPOTENCY_ATTRIBUTES, IDEMPOTENCY_TABLE_ACTIONS } from './idempotency-table';
+export { WtsObservability, WTS_METRICS, ALARM_SETTINGS, type WtsObservabilityProps, type WtsWebhookReceiverWatch } from './observability';
 export { draft4ModelSchema } from './json-schema';
 export { createApp, DEFAULT_STACK_NAME } from './app';

@@ -1,6 +1,11 @@
 /**
  * Step Functions pieces: `wtsTask` (a WTS operation as a `LambdaInvoke` task with the standard retries
  * and catch) and the example workflow that chains five operations.
+ *
+ * Unsafe operations (sends, creates) get an idempotency key derived from the execution and the state,
+ * so every retry of the state — by Step Functions, by a redrive of the execution — carries the same key:
+ * the function sends once and answers the repeats with the first result. That is what makes retrying a
+ * send on a 5xx, a timeout or a concurrent repeat safe.
  */
 import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,6 +20,21 @@ export const WTS_ERRORS = {
   validation: 'WtsValidationError',
   rateLimit: 'WtsRateLimitError',
   upstream: 'WtsUpstreamError',
+  timeout: 'WtsTimeoutError',
+  /** The same key is being processed by another invocation right now (HTTP 409). */
+  inProgress: 'WtsInProgressError',
+  /** The same key came with a different input: refused, nothing sent (HTTP 422). */
+  idempotencyMismatch: 'WtsIdempotencyMismatchError',
+} as const;
+
+/**
+ * The idempotency key `wtsTask` passes to an unsafe operation: the execution and the state name, plus the
+ * item index inside a Map. Hashed (SHA-256, 64 hex characters) because an execution ARN and a state name
+ * together can exceed the 255 characters a key may have; Powertools hashes the key again anyway.
+ */
+export const IDEMPOTENCY_KEY = {
+  task: "States.Hash(States.Format('{}#{}', $$.Execution.Id, $$.State.Name), 'SHA-256')",
+  mapItem: "States.Hash(States.Format('{}#{}#{}', $$.Execution.Id, $$.State.Name, $$.Map.Item.Index), 'SHA-256')",
 } as const;
 
 /**
@@ -30,12 +50,29 @@ export const RATE_LIMIT_RETRY: sfn.RetryProps = {
   jitterStrategy: sfn.JitterType.FULL,
 };
 
-/** WTS 5xx / dropped connections: three quick tries. Only where a repeat cannot duplicate anything. */
+/**
+ * WTS 5xx, dropped connections and timeouts: three quick tries. Only where a repeat cannot duplicate
+ * anything: idempotent operations, and unsafe ones that carry an idempotency key.
+ */
 export const UPSTREAM_RETRY: sfn.RetryProps = {
-  errors: [WTS_ERRORS.upstream],
+  errors: [WTS_ERRORS.upstream, WTS_ERRORS.timeout],
   interval: Duration.seconds(3),
   backoffRate: 2,
   maxAttempts: 3,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+/**
+ * Another invocation holds the same key (the first attempt is still running, e.g. after Lambda's own
+ * retry): wait for it to finish, then the repeat answers its result. The waits add up to ~95 s, past the
+ * longest a function can hold a key in progress (its timeout, 28 s by default).
+ */
+export const IN_PROGRESS_RETRY: sfn.RetryProps = {
+  errors: [WTS_ERRORS.inProgress],
+  interval: Duration.seconds(5),
+  backoffRate: 2,
+  maxAttempts: 5,
   maxDelay: Duration.seconds(30),
   jitterStrategy: sfn.JitterType.FULL,
 };
@@ -48,10 +85,31 @@ export interface WtsTaskProps {
   /** Picks fields of the result, e.g. `{ 'id.$': '$.id' }`. @default the whole result */
   readonly resultSelector?: Record<string, unknown>;
   /**
-   * Retry `WtsUpstreamError` too. A 5xx or a dropped connection does not prove WTS did nothing, so the
-   * default follows the registry's retry class: yes for idempotent operations, no for creates and
-   * sends, where a repeat could send the same WhatsApp message twice. (`WtsRateLimitError` is always
-   * retried: a 429 means WTS did not process the request.) @default op.retry === 'idempotent'
+   * For an unsafe operation (send, create…): the idempotency key to pass, as a JSONPath or intrinsic
+   * (`"States.Format('{}#{}', $$.Execution.Id, $.reminderNumber)"`), or `false` to pass none (the call
+   * then behaves as a plain direct invocation: not deduplicated, and 5xx / timeouts not retried).
+   *
+   * The default key is the execution and the state name: a retry of the state, or a redrive of the
+   * execution, repeats the key and is answered from the first call. So a state that runs more than once
+   * ON PURPOSE in one execution (a loop sending a reminder each round) must give a key that tells the
+   * rounds apart, or the second round answers the first round's result without sending. Inside a Map,
+   * set `inMap`. A payload that already has `idempotencyKey` is left as it is.
+   * @default IDEMPOTENCY_KEY.task (IDEMPOTENCY_KEY.mapItem with `inMap`); ignored for idempotent operations
+   */
+  readonly idempotencyKey?: string | false;
+  /**
+   * The task runs inside a Map state's item processor: the key adds `$$.Map.Item.Index`, so each item
+   * is its own send. (Step Functions gives no way to see this from the task itself; with nested Maps
+   * only the innermost index counts.) @default false
+   */
+  readonly inMap?: boolean;
+  /**
+   * Retry `WtsUpstreamError` and `WtsTimeoutError`. A 5xx, a dropped connection or a timeout does not
+   * prove WTS did nothing, so a repeat is only safe when it cannot act twice: for idempotent operations,
+   * and for unsafe ones that carry an idempotency key (the repeat is answered from the first call if that
+   * one completed). Unsafe operations with a key also retry `WtsInProgressError`. (`WtsRateLimitError` is
+   * always retried: a 429 means WTS did not process the request.)
+   * @default true, except for an unsafe operation with `idempotencyKey: false`
    */
   readonly retryUpstreamErrors?: boolean;
   /** Where `WtsValidationError` goes (the error lands in `$.error`). @default not caught */
@@ -59,15 +117,27 @@ export interface WtsTaskProps {
   readonly comment?: string;
 }
 
+/** The payload with the idempotency key added (unsafe operations only); whether a key is sent. */
+const withIdempotencyKey = (fn: WtsFunction, props: WtsTaskProps): { payload: Record<string, unknown>; keyed: boolean } => {
+  const { payload } = props;
+  if (fn.operation.retry !== 'unsafe') return { payload, keyed: false };
+  if ('idempotencyKey' in payload || 'idempotencyKey.$' in payload) return { payload, keyed: true };
+  if (props.idempotencyKey === false) return { payload, keyed: false };
+  const key = props.idempotencyKey ?? (props.inMap ? IDEMPOTENCY_KEY.mapItem : IDEMPOTENCY_KEY.task);
+  return { payload: { ...payload, 'idempotencyKey.$': key }, keyed: true };
+};
+
 /**
  * A WTS operation as a Step Functions task: `LambdaInvoke` of the operation's function with the
  * function's result as the task's result (`payloadResponseOnly`), Lambda's own service errors retried
- * (`retryOnServiceExceptions`, the CDK default), WTS rate limits retried with backoff and jitter.
+ * (`retryOnServiceExceptions`, the CDK default), WTS rate limits retried with backoff and jitter; for
+ * unsafe operations an idempotency key, so WTS errors, timeouts and concurrent repeats are retried too.
  */
 export const wtsTask = (scope: Construct, id: string, fn: WtsFunction, props: WtsTaskProps): tasks.LambdaInvoke => {
+  const { payload, keyed } = withIdempotencyKey(fn, props);
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
-    payload: sfn.TaskInput.fromObject(props.payload),
+    payload: sfn.TaskInput.fromObject(payload),
     payloadResponseOnly: true,
     retryOnServiceExceptions: true,
     resultPath: props.resultPath,
@@ -75,7 +145,8 @@ export const wtsTask = (scope: Construct, id: string, fn: WtsFunction, props: Wt
     comment: props.comment ?? `WTS ${fn.operation.id}`,
   });
   task.addRetry(RATE_LIMIT_RETRY);
-  if (props.retryUpstreamErrors ?? fn.operation.retry === 'idempotent') task.addRetry(UPSTREAM_RETRY);
+  if (props.retryUpstreamErrors ?? (fn.operation.retry === 'idempotent' || keyed)) task.addRetry(UPSTREAM_RETRY);
+  if (keyed) task.addRetry(IN_PROGRESS_RETRY);
   if (props.onValidationError) task.addCatch(props.onValidationError, { errors: [WTS_ERRORS.validation], resultPath: '$.error' });
   return task;
 };
@@ -138,10 +209,10 @@ export class ExampleWorkflow extends Construct {
       parameters: { 'merged.$': `States.JsonMerge(States.StringToJson('${JSON.stringify(WORKFLOW_DEFAULTS)}'), $, false)` },
       outputPath: '$.merged',
     });
+    // The unsafe tasks (UpsertContact, SendTemplate, OpenFollowUpCard) each get the key
+    // hash(execution id # state name): every retry of the state is answered from its first call.
     const upsertContact = task(S.upsertContact, 'contact.create', {
-      // upsert: the same phone number updates the existing contact, so a repeat is harmless and 5xx may be retried.
       payload: { 'name.$': '$.name', 'phoneNumber.$': '$.phoneNumber', upsert: true },
-      retryUpstreamErrors: true,
       resultSelector: { 'id.$': '$.id' },
       resultPath: '$.contact',
     });

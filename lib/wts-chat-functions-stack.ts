@@ -1,6 +1,7 @@
 /**
  * The deployable stack: `WtsChatFunctions` plus the outputs a user needs after `cdk deploy`
- * (API URL, where to put the WTS key, the workflow, the dead-letter queue, the API key id).
+ * (API URL, where to put the WTS key, the workflow, the dead-letter queue, the API key id, the
+ * dashboard, the alarm topic, the idempotency table).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -19,7 +20,7 @@ export class WtsChatFunctionsStack extends Stack {
   constructor(scope: Construct, id: string, props: WtsChatFunctionsStackProps = {}) {
     const { wts: wtsProps, wtsNaming, ...stackProps } = props;
     super(scope, id, {
-      description: 'WTS Chat API as AWS Lambda functions (one per operation) behind API Gateway, with schedules and a Step Functions workflow.',
+      description: 'WTS Chat API as AWS Lambda functions (one per operation) behind API Gateway, with schedules, a Step Functions workflow, idempotent sends, a dashboard and alarms.',
       ...stackProps,
     });
     const wts = (this.wts = new WtsChatFunctions(this, 'Wts', wtsProps, wtsNaming));
@@ -45,5 +46,12 @@ export class WtsChatFunctionsStack extends Stack {
     }
     if (wts.stateMachine) new CfnOutput(this, 'ExampleWorkflowArn', { value: wts.stateMachine.stateMachineArn });
     if (wts.deadLetterQueue) new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: wts.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DashboardUrl', { value: wts.observability.dashboardUrl, description: 'CloudWatch dashboard: per-operation invocations, errors, WTS latency, rate limits, idempotent replays, alarms.' });
+    if (wts.observability.alarmTopic) {
+      new CfnOutput(this, 'AlarmTopicArn', { value: wts.observability.alarmTopic.topicArn, description: 'SNS topic the alarms notify (an email subscription must be confirmed from the email AWS sends).' });
+    }
+    if (wts.idempotencyTable) {
+      new CfnOutput(this, 'IdempotencyTableName', { value: wts.idempotencyTable.tableName, description: 'DynamoDB table of the idempotency records of sends and creates (kept when the stack is deleted).' });
+    }
   }
 }

@@ -1,13 +1,16 @@
 /**
  * `WtsChatFunctions`: the WTS Chat API as AWS Lambda functions, one per operation, behind API Gateway,
- * with optional EventBridge schedules and an example Step Functions workflow. Reusable in any CDK app:
+ * with optional EventBridge schedules and an example Step Functions workflow, an idempotency table for
+ * the unsafe operations (sends, creates), and a dashboard with alarms. Reusable in any CDK app:
  *
  *   const wts = new WtsChatFunctions(this, 'Wts', { secret: 'wts/api-key', operations: [...] });
  *   wts.fn('session.complete');                       // the operation's function
  *   wts.task(this, 'Complete', 'session.complete', …) // a Step Functions task with the standard retries
+ *   wts.observability.watch(myAlarm);                 // one more alarm on the dashboard and the alarm topic
  */
 import { Annotations, ArnFormat, CfnElement, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -18,6 +21,8 @@ import { getOperation, isOperationId, type OperationId } from '../functions/regi
 import { SECRET_PLACEHOLDER } from '../functions/runtime/api-key';
 import { WtsApi } from './api';
 import { resolveConfig, unknownOperationMessage, WORKFLOW_OPERATIONS, type ResolvedConfig, type ResolveOptions, type WtsChatFunctionsProps } from './config';
+import { WtsIdempotencyTable } from './idempotency-table';
+import { WtsObservability } from './observability';
 import { WtsSchedules } from './schedules';
 import { ExampleWorkflow, wtsTask, type WtsTaskProps } from './workflow';
 import { pascalCase, WtsFunction, type WtsSecretBinding } from './wts-function';
@@ -43,6 +48,10 @@ export class WtsChatFunctions extends Construct {
   readonly deadLetterQueue?: sqs.IQueue;
   readonly workflow?: ExampleWorkflow;
   readonly stateMachine?: sfn.StateMachine;
+  /** Idempotency records of the unsafe operations (only when at least one is deployed). */
+  readonly idempotencyTable?: dynamodb.Table;
+  /** The dashboard, the alarms and their topic. */
+  readonly observability: WtsObservability;
 
   /**
    * @param naming how synth messages name the settings (the bundled app passes `CONTEXT_NAMING`, so they
@@ -69,6 +78,13 @@ export class WtsChatFunctions extends Construct {
     }
     this.functions = functions;
 
+    // Sends and creates remember each idempotency key's first result, so a second delivery sends nothing.
+    const unsafe = [...functions.values()].filter((fn) => fn.operation.retry === 'unsafe');
+    if (unsafe.length) {
+      this.idempotencyTable = new WtsIdempotencyTable(this, 'Idempotency').table;
+      for (const fn of unsafe) fn.useIdempotencyTable(this.idempotencyTable, cfg.idempotency.windowSeconds);
+    }
+
     this.wtsApi = new WtsApi(this, 'Api', { config: cfg.api, tracing: cfg.lambda.tracing, logRetentionDays: cfg.lambda.logRetentionDays, functions });
     this.api = this.wtsApi.restApi;
     this.acknowledgeApiFindings(cfg);
@@ -84,6 +100,13 @@ export class WtsChatFunctions extends Construct {
       this.stateMachine = this.workflow.stateMachine;
       this.acknowledgeWorkflowFindings(cfg);
     }
+
+    this.observability = new WtsObservability(this, 'Observability', {
+      functions,
+      alarms: cfg.alarms,
+      deadLetterQueue: this.deadLetterQueue,
+      stateMachine: this.stateMachine,
+    });
   }
 
   /** The function of a deployed operation. Throws a clear error for an unknown or undeployed id. */
@@ -100,7 +123,9 @@ export class WtsChatFunctions extends Construct {
   /**
    * A Step Functions task running a deployed operation, with the standard handling: the function's
    * result as the task result, Lambda service errors and WTS rate limits retried (backoff, full jitter),
-   * WTS 5xx retried for idempotent operations, `WtsValidationError` optionally caught.
+   * `WtsValidationError` optionally caught. An unsafe operation (send, create) gets the idempotency key
+   * hash(execution id # state name) — `inMap: true` inside a Map adds the item index — so WTS 5xx,
+   * timeouts and `WtsInProgressError` are retried for it too, never sending twice (see `WtsTaskProps`).
    */
   task(scope: Construct, id: string, operationId: OperationId, props: WtsTaskProps): tasks.LambdaInvoke {
     return wtsTask(scope, id, this.fn(operationId), props);

@@ -4,7 +4,8 @@
  *
  * Each function gets its own log group and its own role, and that role may do exactly three things:
  * read the one secret (`secretsmanager:GetSecretValue`), decrypt with its KMS key when one is given,
- * and write to its own log group. No managed policies, no wildcards.
+ * and write to its own log group; an unsafe operation's role may also read and write its idempotency
+ * records (`useIdempotencyTable`). No managed policies, no wildcards.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,10 +14,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Charset, LogLevel, NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { OperationSpec } from '../functions/registry';
 import type { ResolvedConfig } from './config';
+import { IDEMPOTENCY_TABLE_ACTIONS } from './idempotency-table';
+import { WTS_METRICS } from './observability';
 
 /** The package root (this file lives in `lib/`), so the construct works from another app's node_modules too. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
@@ -138,6 +142,9 @@ export class WtsFunction extends NodejsFunction {
       environment: {
         WTS_OPERATION_ID: op.id,
         WTS_API_KEY_SECRET_ID: props.secret.secretId,
+        // Powertools reads these (its documented configuration); the dashboard and alarms query the same names.
+        POWERTOOLS_SERVICE_NAME: WTS_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: WTS_METRICS.namespace,
         ...(props.baseUrl ? { WTS_BASE_URL: props.baseUrl } : {}),
         ...(props.corsOrigins?.length ? { WTS_CORS_ORIGINS: props.corsOrigins.join(',') } : {}),
         ...(cfg.sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
@@ -149,6 +156,20 @@ export class WtsFunction extends NodejsFunction {
     this.wtsRole = role;
     this.wtsPolicy = policy;
     Tags.of(this).add('wts:operation', op.id);
+  }
+
+  /**
+   * Makes this (unsafe) operation safe to deliver twice: the function keeps its idempotency records in
+   * `table` for `windowSeconds` (`WTS_IDEMPOTENCY_TABLE`, `WTS_IDEMPOTENCY_EXPIRES_SECONDS`), and its role
+   * gains exactly GetItem, PutItem, UpdateItem and DeleteItem on that table. Read-only functions are never
+   * given either: they do not load the idempotency code at all.
+   */
+  useIdempotencyTable(table: dynamodb.ITable, windowSeconds: number): void {
+    if (this.operation.retry !== 'unsafe') throw new Error(`${this.operation.id} is not an unsafe operation: it needs no idempotency table`);
+    this.addEnvironment('WTS_IDEMPOTENCY_TABLE', table.tableName);
+    this.addEnvironment('WTS_IDEMPOTENCY_EXPIRES_SECONDS', String(windowSeconds));
+    // Written out rather than `table.grantReadWriteData()`, which adds Query, Scan, BatchWrite… and DescribeTable.
+    this.wtsPolicy.addStatements(new iam.PolicyStatement({ sid: 'IdempotencyRecords', actions: [...IDEMPOTENCY_TABLE_ACTIONS], resources: [table.tableArn] }));
   }
 
   /**

@@ -86,7 +86,7 @@ describe('misspelt context keys are refused', () => {
   ])('-c %s=… → "Did you mean %s?"', (typed, meant) => {
     const error = configError({ [typed]: 'session.get' });
     expect(error.problems).toHaveLength(1);
-    expect(error.problems[0]).toMatch(new RegExp(`^context ${typed}: not a setting of this app\\. Did you mean ${meant}\\? Known keys: wtsSecret, .*wtsWorkflow, wtsStackName$`));
+    expect(error.problems[0]).toMatch(new RegExp(`^context ${typed}: not a setting of this app\\. Did you mean ${meant}\\? Known keys: wtsSecret, .*wtsWorkflow, .*wtsAlarmEmail, wtsStackName$`));
   });
 
   test('a wts… key far from every known key is refused without a guess', () => {

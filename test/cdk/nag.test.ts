@@ -21,14 +21,15 @@ import { CDK_JSON_CONTEXT, NO_BUNDLING, synthApp, tempOutdir } from './support';
 const findings = (scope: IConstruct) => new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(scope).violations;
 
 const VARIANTS: Record<string, WtsChatFunctionsProps> = {
-  'api keys + CORS + schedules + tracing + KMS + existing secret': {
+  'api keys + CORS + schedules + tracing + KMS + existing secret + alarm email': {
     secret: 'arn:aws:secretsmanager:sa-east-1:111122223333:secret:wts/api-key-AbC123',
     kmsKeyArn: 'arn:aws:kms:sa-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     api: { auth: 'apiKey', corsOrigins: ['https://app.example.com.br'] },
     lambda: { tracing: true, sourceMap: true },
     schedules: [{ operation: 'session.complete', schedule: 'rate(1 day)', input: { sessionId: EXAMPLE_IDS.sessionId } }],
+    alarms: { email: 'ops@example.com.br' },
   },
-  'open API, no access or execution logs, WAF, no workflow': {
+  'open API, no access or execution logs, WAF, no workflow, alarm topic': {
     api: {
       auth: 'none',
       accessLogging: false,
@@ -36,6 +37,7 @@ const VARIANTS: Record<string, WtsChatFunctionsProps> = {
       wafWebAclArn: 'arn:aws:wafv2:sa-east-1:111122223333:regional/webacl/wts/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
     },
     workflow: false,
+    alarms: { topicArn: 'arn:aws:sns:sa-east-1:111122223333:wts-alarms' },
   },
 };
 

@@ -81,8 +81,9 @@ describe('functions', () => {
     expect(groups.size).toBe(39);
   });
 
-  test('each role may only read the one secret (GetSecretValue) and write its own log group', () => {
+  test('each role may only read the one secret (GetSecretValue), write its own log group and, for unsafe operations, the idempotency records', () => {
     const secret = secretLogicalId();
+    const [tableId] = resourcesOfType(J, 'AWS::DynamoDB::Table')[0];
     const roles = new Set<string>();
     for (const [fnId, fn] of resourcesOfType(J, 'AWS::Lambda::Function')) {
       const { roleId, role } = rolePolicies(J, fnId);
@@ -92,6 +93,7 @@ describe('functions', () => {
       const secretStatements = statements.filter((s) => asList(s.Action).some((a: string) => a.startsWith('secretsmanager:')));
       expect(secretStatements).toEqual([{ Sid: 'ReadWtsApiKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secret } }]);
       const others = statements.filter((s) => !secretStatements.includes(s));
+      const unsafe = operations[fn.Properties!.Environment.Variables.WTS_OPERATION_ID as keyof typeof operations].retry === 'unsafe';
       expect(others).toEqual([
         {
           Sid: 'WriteOwnLogs',
@@ -99,6 +101,9 @@ describe('functions', () => {
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           Resource: { 'Fn::GetAtt': [fn.Properties!.LoggingConfig.LogGroup.Ref, 'Arn'] },
         },
+        ...(unsafe
+          ? [{ Sid: 'IdempotencyRecords', Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }]
+          : []),
       ]);
       expect(JSON.stringify(statements)).not.toContain('*');
     }
@@ -155,6 +160,79 @@ describe('functions', () => {
     expect(wts.fn('session.complete').operation.id).toBe('session.complete');
     expect(() => wts.fn('session.get')).toThrow(/not deployed/);
     expect(() => wts.fn('session.getx')).toThrow(/unknown operation "session.getx".*Did you mean "session.get"/);
+  });
+});
+
+describe('idempotency of unsafe operations', () => {
+  const unsafeOps = operationList.filter((op) => op.retry === 'unsafe').map((op) => op.id);
+  const fnIdOf = (json: CfnTemplate, op: string) => [...functionOperations(json)].find(([, o]) => o === op)![0];
+
+  test('one table: key id, on demand, TTL on expiration, point-in-time recovery, retained on delete', () => {
+    // GIVEN default props (all operations, some unsafe) WHEN synthesized THEN
+    T.resourceCountIs('AWS::DynamoDB::Table', 1);
+    T.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    T.hasOutput('IdempotencyTableName', { Value: { Ref: resourcesOfType(J, 'AWS::DynamoDB::Table')[0][0] } });
+  });
+
+  test('unsafe functions get the table and the window (default one hour); read-only functions get neither', () => {
+    const [tableId] = resourcesOfType(J, 'AWS::DynamoDB::Table')[0];
+    expect(unsafeOps.length).toBeGreaterThan(0);
+    for (const [, fn] of resourcesOfType(J, 'AWS::Lambda::Function')) {
+      const env = fn.Properties!.Environment.Variables;
+      if (unsafeOps.includes(env.WTS_OPERATION_ID)) {
+        expect([env.WTS_OPERATION_ID, env.WTS_IDEMPOTENCY_TABLE, env.WTS_IDEMPOTENCY_EXPIRES_SECONDS]).toEqual([env.WTS_OPERATION_ID, { Ref: tableId }, '3600']);
+      } else {
+        expect([env.WTS_OPERATION_ID, env.WTS_IDEMPOTENCY_TABLE, env.WTS_IDEMPOTENCY_EXPIRES_SECONDS]).toEqual([env.WTS_OPERATION_ID, undefined, undefined]);
+      }
+      // Powertools' service and namespace, the names the dashboard and alarms query
+      expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'wts-chat-functions', POWERTOOLS_METRICS_NAMESPACE: 'WtsChatFunctions' });
+    }
+  });
+
+  test('exactly GetItem, PutItem, UpdateItem and DeleteItem on the table, for unsafe functions only', () => {
+    const [tableId] = resourcesOfType(J, 'AWS::DynamoDB::Table')[0];
+    const granted: string[] = [];
+    for (const [fnId, fn] of resourcesOfType(J, 'AWS::Lambda::Function')) {
+      const dynamo = statementsOf(rolePolicies(J, fnId).role).filter((st) => asList(st.Action).some((a: string) => a.startsWith('dynamodb:')));
+      if (dynamo.length) {
+        granted.push(fn.Properties!.Environment.Variables.WTS_OPERATION_ID);
+        expect(dynamo).toEqual([{ Sid: 'IdempotencyRecords', Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }]);
+      }
+    }
+    expect(granted.sort()).toEqual([...unsafeOps].sort());
+    // and nothing else in the stack may touch the table
+    const mentions = resourcesOfType(J, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p).includes(tableId));
+    expect(mentions).toEqual([]);
+  });
+
+  test('the window follows idempotency.windowSeconds', () => {
+    const { json } = synthStack({ operations: ['message.sendText', 'contact.get'], workflow: false, idempotency: { windowSeconds: 86400 } });
+    expect(json.Resources[fnIdOf(json, 'message.sendText')].Properties!.Environment.Variables.WTS_IDEMPOTENCY_EXPIRES_SECONDS).toBe('86400');
+    expect(json.Resources[fnIdOf(json, 'contact.get')].Properties!.Environment.Variables.WTS_IDEMPOTENCY_EXPIRES_SECONDS).toBeUndefined();
+  });
+
+  test('no unsafe operation deployed: no table, no output, no grant', () => {
+    // GIVEN only reads WHEN synthesized THEN nothing of the idempotency machinery
+    const { template, json } = synthStack({ operations: ['contact.get', 'session.get'], workflow: false });
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    expect(Object.keys(template.findOutputs('*'))).not.toContain('IdempotencyTableName');
+    expect(JSON.stringify(json)).not.toMatch(/dynamodb:|WTS_IDEMPOTENCY/);
+  });
+
+  test('invalid windows fail at synth', () => {
+    for (const windowSeconds of [59, 1209601, 3600.5, '3600' as never]) {
+      expect(() => synthStack({ idempotency: { windowSeconds } })).toThrow(/idempotency\.windowSeconds: must be an integer number of seconds in \[60, 1209600\]/);
+    }
   });
 });
 
@@ -530,15 +608,31 @@ describe('example workflow', () => {
   test('tasks: payload-only LambdaInvoke, Lambda service retry kept, rate limits retried with full jitter, validation caught', () => {
     const tasks = Object.entries<any>(asl.States).filter(([, s]) => s.Type === 'Task');
     expect(tasks).toHaveLength(5);
-    for (const [name, task] of tasks) {
+    for (const [, task] of tasks) {
       expect(task.Resource).toMatch(/^arn:aws:lambda:us-east-1:123456789012:function:/);
       const retriers = task.Retry.map((r: any) => r.ErrorEquals.join(','));
       expect(retriers[0]).toContain('Lambda.ServiceException');
       expect(task.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['WtsRateLimitError'], JitterStrategy: 'FULL', BackoffRate: 2, MaxDelaySeconds: 120 }));
       expect(task.Catch).toEqual([{ ErrorEquals: ['WtsValidationError'], ResultPath: '$.error', Next: S.rejected }]);
-      const upstream = task.Retry.some((r: any) => r.ErrorEquals.includes('WtsUpstreamError'));
-      // a 5xx on a send or card creation may have happened at WTS: not retried there
-      expect([name, upstream]).toEqual([name, ![S.sendTemplate, S.createCard].includes(name as never)]);
+      // every task retries 5xx and timeouts: the reads because they are harmless, the sends because of their key
+      expect(task.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['WtsUpstreamError', 'WtsTimeoutError'], JitterStrategy: 'FULL' }));
+    }
+  });
+
+  test('sends and creates carry the idempotency key of the execution and state, and retry a concurrent repeat', () => {
+    // GIVEN the example workflow WHEN synthesized THEN each unsafe task (contact.create, message.sendTemplate,
+    // panel.createCard) passes the key and retries WtsInProgressError; the reads pass no key
+    const keyed = Object.entries<any>(asl.States)
+      .filter(([, s]) => s.Type === 'Task' && s.Parameters['idempotencyKey.$'])
+      .map(([name]) => name);
+    expect(keyed.sort()).toEqual([S.upsertContact, S.sendTemplate, S.createCard].sort());
+    for (const name of keyed) {
+      const task = asl.States[name];
+      expect(task.Parameters['idempotencyKey.$']).toBe("States.Hash(States.Format('{}#{}', $$.Execution.Id, $$.State.Name), 'SHA-256')");
+      expect(task.Retry).toContainEqual({ ErrorEquals: ['WtsInProgressError'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 5, MaxDelaySeconds: 30, JitterStrategy: 'FULL' });
+    }
+    for (const name of [S.getStatus, S.completeSession]) {
+      expect(asl.States[name].Retry.some((r: any) => r.ErrorEquals.includes('WtsInProgressError'))).toBe(false);
     }
   });
 
@@ -573,6 +667,49 @@ describe('reuse in another CDK app', () => {
     expect(asl.States.GetSession.Retry.map((r: any) => r.ErrorEquals[0])).toEqual(['Lambda.ClientExecutionTimeoutException', 'WtsRateLimitError', 'WtsUpstreamError']);
     expect(asl.States.GetSession.Catch[0]).toMatchObject({ ErrorEquals: ['WtsValidationError'], Next: 'Invalid' });
     expect(asl.States.Complete.Resource).toContain(':function:');
+  });
+});
+
+describe('wts.task idempotency options', () => {
+  const consumer = () => {
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...NO_BUNDLING } });
+    const stack = new Stack(app, 'Consumer');
+    const wts = new WtsChatFunctions(stack, 'Wts', { secret: 'wts/api-key', operations: ['message.sendText', 'session.get'], workflow: false });
+    return { stack, wts };
+  };
+  const definitionOf = (stack: Stack) => stateMachineDefinition(Template.fromStack(stack).toJSON() as CfnTemplate).asl;
+  const send = { 'from.$': '$.channelId', 'to.$': '$.phone', 'text.$': '$.text' };
+
+  test('inMap: the key adds the Map item index, so each item is its own send', () => {
+    // GIVEN a consumer sending one message per item of a Map
+    const { stack, wts } = consumer();
+    const map = new sfn.Map(stack, 'EachContact', { itemsPath: '$.contacts', itemSelector: { 'phone.$': '$$.Map.Item.Value', 'channelId.$': '$.channelId', 'text.$': '$.text' } });
+    map.itemProcessor(wts.task(stack, 'SendOne', 'message.sendText', { payload: send, inMap: true }));
+    new sfn.StateMachine(stack, 'Mine', { definitionBody: sfn.DefinitionBody.fromChainable(map) });
+    // WHEN synthesized THEN the inner task's key is hash(execution # state # index), and the definition is valid
+    const asl = definitionOf(stack);
+    expect(aslValidator(asl).isValid).toBe(true);
+    const inner = asl.States.EachContact.ItemProcessor.States.SendOne;
+    expect(inner.Parameters['idempotencyKey.$']).toBe("States.Hash(States.Format('{}#{}#{}', $$.Execution.Id, $$.State.Name, $$.Map.Item.Index), 'SHA-256')");
+  });
+
+  test('a custom key, a key already in the payload, and no key at all (then 5xx is not retried)', () => {
+    const { stack, wts } = consumer();
+    const custom = wts.task(stack, 'Reminder', 'message.sendText', { payload: send, idempotencyKey: "States.Format('{}#{}', $$.Execution.Id, $.round)" });
+    const given = wts.task(stack, 'Given', 'message.sendText', { payload: { ...send, 'idempotencyKey.$': '$.orderId' } });
+    const none = wts.task(stack, 'Unkeyed', 'message.sendText', { payload: send, idempotencyKey: false });
+    const read = wts.task(stack, 'Read', 'session.get', { payload: { 'sessionId.$': '$.sessionId' }, idempotencyKey: '$.ignored' });
+    new sfn.StateMachine(stack, 'Mine', { definitionBody: sfn.DefinitionBody.fromChainable(custom.next(given).next(none).next(read)) });
+    const asl = definitionOf(stack);
+    expect(asl.States.Reminder.Parameters['idempotencyKey.$']).toBe("States.Format('{}#{}', $$.Execution.Id, $.round)");
+    expect(asl.States.Given.Parameters['idempotencyKey.$']).toBe('$.orderId');
+    const errors = (state: string) => asl.States[state].Retry.map((r: any) => r.ErrorEquals.join(','));
+    expect(errors('Given')).toEqual(['Lambda.ClientExecutionTimeoutException,Lambda.ServiceException,Lambda.AWSLambdaException,Lambda.SdkClientException', 'WtsRateLimitError', 'WtsUpstreamError,WtsTimeoutError', 'WtsInProgressError']);
+    // without a key the send behaves as before: a 5xx may have sent it, so it is not retried
+    expect(asl.States.Unkeyed.Parameters).not.toHaveProperty(['idempotencyKey.$']);
+    expect(errors('Unkeyed')).toEqual(['Lambda.ClientExecutionTimeoutException,Lambda.ServiceException,Lambda.AWSLambdaException,Lambda.SdkClientException', 'WtsRateLimitError']);
+    // reads never get a key
+    expect(asl.States.Read.Parameters).not.toHaveProperty(['idempotencyKey.$']);
   });
 });
 

@@ -280,6 +280,10 @@ describe('AfterHoursWorkflow', () => {
       const operations = functionOperations(json);
       for (const [name, state] of Object.entries<any>(asl.States)) {
         if (state.Type === 'Task') taskOperations.set(name, operations.get(String(state.Resource).split(':function:')[1])!);
+        // aws-local-stepfunctions' context object has no State: put in what `$$.State.Name` is (wtsTask's idempotency key).
+        for (const [field, value] of Object.entries<unknown>(state.Parameters ?? {})) {
+          if (typeof value === 'string') state.Parameters[field] = value.split('$$.State.Name').join(`'${name}'`);
+        }
       }
     });
     afterAll(async () => {
@@ -314,7 +318,10 @@ describe('AfterHoursWorkflow', () => {
         }),
       );
       const machine = new StateMachine(asl, { validationOptions: { checkPaths: true, checkArn: true } });
-      const execution = machine.run(input as any, { overrides: { taskResourceLocalHandlers: handlers } });
+      const execution = machine.run(input as any, {
+        context: { Execution: { Id: 'arn:aws:states:sa-east-1:123456789012:execution:AfterHours:run' } },
+        overrides: { taskResourceLocalHandlers: handlers },
+      });
       const events: any[] = [];
       const collecting = (async () => {
         for await (const e of execution.eventLogs) events.push(e);

@@ -2,13 +2,15 @@
  * The example workflow, run for real offline: the ASL comes from the synthesized template, each Lambda
  * task runs the REAL handler of its operation (`createHandler`) in-process, and the handlers call the
  * WTS simulator. Covers the happy path, a rate limit retried by the workflow, a failed delivery that
- * opens a panel card, and a validation error that ends in the failure branch.
+ * opens a panel card, a validation error that ends in the failure branch, and the idempotency key the
+ * sends and creates get: it reaches the handler, and a retried send is answered from the first call.
  */
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { staticApiKey } from '../../functions/runtime/api-key';
 import { createHandler } from '../../functions/runtime/handler';
+import { InMemoryPersistenceLayer } from '../../functions/runtime/idempotency';
 import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simulator';
 import { WORKFLOW_STATES as S } from '../../lib/workflow';
 import { functionOperations, stateMachineDefinition, synthStack } from './support';
@@ -71,6 +73,11 @@ beforeAll(async () => {
   const operations = functionOperations(json);
   for (const [name, state] of Object.entries<any>(asl.States)) {
     if (state.Type !== 'Task') continue;
+    // aws-local-stepfunctions' context object carries Execution (given per run) and Map, not State:
+    // put in the name Step Functions gives `$$.State.Name` in this state.
+    for (const [field, value] of Object.entries<unknown>(state.Parameters ?? {})) {
+      if (typeof value === 'string') state.Parameters[field] = value.split('$$.State.Name').join(`'${name}'`);
+    }
     // payloadResponseOnly: the Resource is the function's ARN (rendered with its logical id).
     const logicalId = String(state.Resource).split(':function:')[1];
     const op = operations.get(logicalId);
@@ -85,25 +92,36 @@ afterAll(async () => {
 
 beforeEach(() => sim.reset());
 
-/** Runs one execution; `before` hooks run ahead of a state's handler (to shape the simulator's state). */
-const execute = async (input: Record<string, unknown>, before: Record<string, Hook> = {}) => {
-  const calls: { state: string; payload: unknown }[] = [];
+let runs = 0;
+
+/**
+ * Runs one execution; `before` hooks run ahead of a state's handler (to shape the simulator's state),
+ * `after` hooks get its result (and may throw, as if Lambda lost the answer).
+ */
+const execute = async (input: Record<string, unknown>, before: Record<string, Hook> = {}, after: Record<string, (result: unknown) => void> = {}) => {
+  const calls: { state: string; payload: any }[] = [];
+  const executionId = `arn:aws:states:us-east-1:123456789012:execution:ExampleWorkflow:run-${++runs}`;
+  // One store for the run's functions, as the stack's one table (in memory: the runtime's local store).
+  const store = new InMemoryPersistenceLayer();
   const taskResourceLocalHandlers = Object.fromEntries(
     [...taskOperations].map(([state, op]) => {
       // maxAttempts 1: the handler's own 429 retry is off, so the workflow's Retry is what is exercised.
-      const handler = createHandler(op, { apiKeySource: staticApiKey(SIMULATOR_TOKEN), baseUrl: sim.url, retry: { maxAttempts: 1 } });
+      const handler = createHandler(op, { apiKeySource: staticApiKey(SIMULATOR_TOKEN), baseUrl: sim.url, retry: { maxAttempts: 1 }, idempotency: { store } });
       return [
         state,
         async (payload: Json) => {
-          calls.push({ state, payload });
+          calls.push({ state, payload: structuredClone(payload) });
           await before[state]?.(payload);
-          return ((await handler(payload, lambdaContext())) ?? null) as Json;
+          const result = ((await handler(payload, lambdaContext())) ?? null) as Json;
+          after[state]?.(result);
+          return result;
         },
       ];
     }),
   );
   const machine = new StateMachine(asl, { validationOptions: { checkPaths: true, checkArn: true } });
   const execution = machine.run(input as Json, {
+    context: { Execution: { Id: executionId } },
     overrides: {
       taskResourceLocalHandlers,
       waitTimeOverrides: { [S.wait]: 0 },
@@ -123,7 +141,19 @@ const execute = async (input: Record<string, unknown>, before: Record<string, Ho
   }
   await collecting;
   const entered = events.filter((e) => e.type === 'StateEntered').map((e) => e.state.name);
-  return { result, error, events, entered, calls };
+  return { result, error, events, entered, calls, executionId };
+};
+
+/**
+ * The key `wtsTask` gives a send or create: States.Hash('<execution ARN>#<state name>', 'SHA-256'), hashed
+ * here by the same runner. (aws-local-stepfunctions 3.0.0 has its own SHA-256, which differs from the
+ * real one for inputs longer than one 64-byte block, as an execution ARN and a state name are; Step
+ * Functions computes the standard digest.)
+ */
+const expectedKey = async (executionId: string, state: string): Promise<string> => {
+  const preimage = `${executionId}#${state}`;
+  const hasher = new StateMachine({ StartAt: 'Hash', States: { Hash: { Type: 'Pass', Parameters: { 'key.$': `States.Hash('${preimage}', 'SHA-256')` }, End: true } } });
+  return ((await hasher.run({}).result) as { key: string }).key;
 };
 
 const sendRequests = () => sim.requests.filter((r) => r.method === 'POST' && r.path === '/chat/v1/message/send');
@@ -222,5 +252,47 @@ describe('example workflow (aws-local-stepfunctions + real handlers + WTS simula
     expect(failed).toMatchObject({ Error: 'WtsValidationError' });
     expect(run.events.some((e) => e.type === 'StateCaught' && e.state.name === S.upsertContact)).toBe(true);
     expect(sim.requests).toHaveLength(0);
+  });
+
+  test('each send and create gets the idempotency key of its execution and state; reads get none', async () => {
+    // WHEN the workflow runs
+    const run = await execute(INPUT);
+
+    // THEN the handlers of UpsertContact and SendTemplate received hash(execution # state) in their payload
+    expect(run.error).toBeUndefined();
+    const keyOf = (state: string) => run.calls.find((c) => c.state === state)!.payload.idempotencyKey;
+    expect(keyOf(S.upsertContact)).toBe(await expectedKey(run.executionId, S.upsertContact));
+    expect(keyOf(S.sendTemplate)).toBe(await expectedKey(run.executionId, S.sendTemplate));
+    expect(keyOf(S.sendTemplate)).toMatch(/^[0-9a-f]{64}$/);
+    expect(keyOf(S.getStatus)).toBeUndefined();
+    expect(keyOf(S.completeSession)).toBeUndefined();
+    // and the key steers our side only: WTS never sees it
+    expect(JSON.stringify(sim.requests.map((r) => r.body))).not.toContain(keyOf(S.sendTemplate));
+    // another execution, another key: the same input sends again
+    const again = await execute(INPUT);
+    expect(again.calls.find((c) => c.state === S.sendTemplate)!.payload.idempotencyKey).not.toBe(keyOf(S.sendTemplate));
+    expect(sendRequests()).toHaveLength(2);
+  });
+
+  test('a send whose answer Lambda lost is retried with the same key and answered from the first call: WTS sends once', async () => {
+    // GIVEN the first SendTemplate runs to completion (WTS sends) but its answer never reaches Step Functions
+    let first: unknown;
+    const run = await execute(INPUT, {}, {
+      [S.sendTemplate]: (result) => {
+        if (first !== undefined) return;
+        first = result;
+        throw Object.assign(new Error('Lambda lost the answer'), { name: 'Lambda.ServiceException' });
+      },
+    });
+
+    // THEN Step Functions retried the state with the same key, the repeat answered the first result
+    // without calling WTS, and the run went on with that message
+    expect(run.error).toBeUndefined();
+    const sends = run.calls.filter((c) => c.state === S.sendTemplate);
+    expect(sends).toHaveLength(2);
+    expect(sends[1].payload.idempotencyKey).toBe(sends[0].payload.idempotencyKey);
+    expect(sendRequests()).toHaveLength(1);
+    expect(run.result.message.id).toBe((first as { id: string }).id);
+    expect(run.entered).toContain(S.sessionCompleted);
   });
 });
