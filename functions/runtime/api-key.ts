@@ -3,12 +3,10 @@
  * (prefetched at cold start, cached for the container's life). Locally: the environment or a file,
  * through a source of the same shape, so the handler never branches on where it runs.
  */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type middy from '@middy/core';
-import secretsManager from '@middy/secrets-manager';
-import { clearCache, getCache, getInternal } from '@middy/util';
 import { WtsError } from './errors';
 import { MIN_SECRET_LENGTH } from './logger';
+import { secretsManagerSecret } from './secret';
 
 /** The key lands on the Lambda context under this name; nothing else reads it. */
 export interface WtsContext {
@@ -68,73 +66,17 @@ export interface SecretsManagerApiKeyOptions {
   requestTimeoutMs?: number;
 }
 
-const secretsManagerDefaults = { requestTimeoutMs: 3000 };
-
-/** Errors that mean the secret cannot be read as configured (as opposed to a passing failure). */
-const CONFIG_FAILURES = new Set([
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'AccessDenied',
-  'DecryptionFailure',
-  'InvalidParameterException',
-  'InvalidRequestException',
-  'UnrecognizedClientException',
-]);
-
-const secretFailure = (error: unknown, secretId: string): WtsError => {
-  const causes = ((error as { cause?: { data?: unknown[] } })?.cause?.data ?? [error]) as { name?: string; reason?: { name?: string } }[];
-  const first = causes.map((c) => (c && 'reason' in c ? c.reason : c)).find(Boolean) as { name?: string } | undefined;
-  const awsName = first?.name ?? 'Error';
-  if (awsName === 'TimeoutError') {
-    return new WtsError('WtsTimeoutError', `Secrets Manager did not return the WTS API key from secret "${secretId}" in time (TimeoutError); nothing was sent to WTS.`);
-  }
-  return CONFIG_FAILURES.has(awsName)
-    ? new WtsError('WtsConfigError', `Cannot read the WTS API key from secret "${secretId}" (${awsName}).`)
-    : new WtsError('WtsUpstreamError', `Secrets Manager did not return the WTS API key from secret "${secretId}" (${awsName}).`);
-};
-
 /**
- * The key from AWS Secrets Manager. Endpoint, region and credentials come from the SDK's standard
- * configuration (so `AWS_ENDPOINT_URL_SECRETS_MANAGER` works); only a timeout is set here.
+ * The key from AWS Secrets Manager, cached for the container and read again on `refresh` (a 401 from
+ * WTS: the key may have been rotated).
  */
-export const secretsManagerApiKey = (opts: SecretsManagerApiKeyOptions): ApiKeySource => {
-  const options = { ...secretsManagerDefaults, ...opts };
-  const cacheKey = `wts-api-key:${options.secretId}`;
-  const middleware = secretsManager({
-    AwsClient: SecretsManagerClient,
-    awsClientOptions: {
-      maxAttempts: 2,
-      // Without throwOnRequestTimeout, @smithy/node-http-handler 4 only logs a warning when requestTimeout passes.
-      requestHandler: {
-        requestTimeout: options.requestTimeoutMs,
-        connectionTimeout: Math.min(1000, options.requestTimeoutMs),
-        throwOnRequestTimeout: true,
-      },
-    },
-    fetchData: { wtsApiKey: options.secretId },
-    cacheKey,
-    cacheExpiry: -1,
-  });
-  // The prefetch started above runs before any invocation awaits it; mark its failure as handled here
-  // (the first invocation reads the same promise and reports the error properly).
-  for (const pending of Object.values((getCache(cacheKey).value ?? {}) as Record<string, Promise<unknown> | undefined>)) {
-    pending?.catch(() => undefined);
-  }
-
-  const before: middy.MiddlewareFn = async (request) => {
-    try {
-      await middleware.before!(request as Parameters<NonNullable<typeof middleware.before>>[0]);
-      const { wtsApiKey } = await getInternal(['wtsApiKey'], request);
-      setKey(request, keyFromSecret(wtsApiKey), `secret "${options.secretId}"`);
-    } catch (error) {
-      throw error instanceof WtsError ? error : secretFailure(error, options.secretId);
-    }
-  };
+export const secretsManagerApiKey = ({ secretId, requestTimeoutMs }: SecretsManagerApiKeyOptions): ApiKeySource => {
+  const secret = secretsManagerSecret({ secretId, requestTimeoutMs, name: 'wtsApiKey', what: 'the WTS API key', timeoutNote: '; nothing was sent to WTS' });
+  const before: middy.MiddlewareFn = async (request) => setKey(request, keyFromSecret(await secret.read(request)), `secret "${secretId}"`);
   return {
     before,
     refresh: async (request) => {
-      clearCache([cacheKey]);
-      delete (request.internal as Record<string, unknown>).wtsApiKey;
+      secret.forget(request);
       await before(request);
     },
   };

@@ -5,12 +5,10 @@
  * accepted without a cold start, and compared in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type middy from '@middy/core';
-import secretsManager from '@middy/secrets-manager';
-import { clearCache, getCache, getInternal } from '@middy/util';
 import { WtsError } from '../runtime/errors';
 import { redact } from '../runtime/logger';
+import { secretsManagerSecret } from '../runtime/secret';
 
 /** 32 random bytes are 43 base64 characters; the stack's generated token has 64 letters and digits. */
 export const MIN_TOKEN_LENGTH = 32;
@@ -71,69 +69,19 @@ export interface SecretsManagerWebhookTokenOptions {
   requestTimeoutMs?: number;
 }
 
-const CONFIG_FAILURES = new Set([
-  'ResourceNotFoundException',
-  'AccessDeniedException',
-  'AccessDenied',
-  'DecryptionFailure',
-  'InvalidParameterException',
-  'InvalidRequestException',
-  'UnrecognizedClientException',
-]);
-
-const secretFailure = (error: unknown, secretId: string): WtsError => {
-  const causes = ((error as { cause?: { data?: unknown[] } })?.cause?.data ?? [error]) as { name?: string; reason?: { name?: string } }[];
-  const first = causes.map((c) => (c && 'reason' in c ? c.reason : c)).find(Boolean) as { name?: string } | undefined;
-  const code = (first as { code?: string } | undefined)?.code;
-  const awsName = first?.name && first.name !== 'Error' ? first.name : (code ?? first?.name ?? 'Error');
-  if (awsName === 'TimeoutError') {
-    return new WtsError('WtsTimeoutError', `Secrets Manager did not return the webhook token from secret "${secretId}" in time (TimeoutError).`);
-  }
-  return CONFIG_FAILURES.has(awsName)
-    ? new WtsError('WtsConfigError', `Cannot read the webhook token from secret "${secretId}" (${awsName}).`)
-    : new WtsError('WtsUpstreamError', `Secrets Manager did not return the webhook token from secret "${secretId}" (${awsName}).`);
-};
-
 /**
- * The token from AWS Secrets Manager. Endpoint, region and credentials come from the SDK's standard
- * configuration (`AWS_ENDPOINT_URL_SECRETS_MANAGER` works); the timeouts are enforced here
- * (`throwOnRequestTimeout`: without it @smithy/node-http-handler 4 only warns when `requestTimeout` passes).
+ * The token from AWS Secrets Manager, cached for the container and read again on `refresh` (a delivery
+ * carried another token: it may have been rotated).
  */
-export const secretsManagerWebhookToken = (opts: SecretsManagerWebhookTokenOptions): WebhookTokenSource => {
-  const requestTimeoutMs = opts.requestTimeoutMs ?? 3000;
-  const { secretId } = opts;
-  const cacheKey = `wts-webhook-token:${secretId}`;
+export const secretsManagerWebhookToken = ({ secretId, requestTimeoutMs }: SecretsManagerWebhookTokenOptions): WebhookTokenSource => {
+  const secret = secretsManagerSecret({ secretId, requestTimeoutMs, name: 'wtsWebhookToken', what: 'the webhook token' });
   let lastReadAt = Date.now();
-  const middleware = secretsManager({
-    AwsClient: SecretsManagerClient,
-    awsClientOptions: {
-      maxAttempts: 2,
-      requestHandler: { requestTimeout: requestTimeoutMs, connectionTimeout: Math.min(1000, requestTimeoutMs), throwOnRequestTimeout: true },
-    },
-    fetchData: { wtsWebhookToken: secretId },
-    cacheKey,
-    cacheExpiry: -1,
-  });
-  // The prefetch runs before any invocation awaits it: its failure is reported by the first invocation.
-  for (const pending of Object.values((getCache(cacheKey).value ?? {}) as Record<string, Promise<unknown> | undefined>)) {
-    pending?.catch(() => undefined);
-  }
-
-  const before: middy.MiddlewareFn = async (request) => {
-    try {
-      await middleware.before!(request as Parameters<NonNullable<typeof middleware.before>>[0]);
-      const { wtsWebhookToken } = await getInternal(['wtsWebhookToken'], request);
-      setToken(request, tokenFromSecret(wtsWebhookToken), `secret "${secretId}"`);
-    } catch (error) {
-      throw error instanceof WtsError ? error : secretFailure(error, secretId);
-    }
-  };
+  const before: middy.MiddlewareFn = async (request) => setToken(request, tokenFromSecret(await secret.read(request)), `secret "${secretId}"`);
   return {
     before,
     refresh: async (request) => {
       lastReadAt = Date.now();
-      clearCache([cacheKey]);
-      delete (request.internal as Record<string, unknown>).wtsWebhookToken;
+      secret.forget(request);
       await before(request);
     },
     get lastReadAt() {
