@@ -9,6 +9,9 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { getOperation, OPERATION_IDS, type OperationId } from '../functions/registry';
 import { validateInput } from '../functions/runtime/validate';
 import { scheduleExpressionProblems } from './schedule-expression';
+import { resolveWebhooks, WEBHOOK_CONTEXT_KEYS, WEBHOOK_CONTEXT_KINDS, type ResolvedWebhooks, type WtsWebhooksSettings } from './webhooks-config';
+
+export type { ResolvedWebhooks, WtsAfterHoursProps, WtsWebhooksSettings } from './webhooks-config';
 
 export const API_AUTH_MODES = ['iam', 'apiKey', 'none'] as const;
 /** `iam`: SigV4-signed calls (default). `apiKey`: `x-api-key` header, with a usage plan. `none`: an open API (explicit only). */
@@ -147,6 +150,30 @@ export interface WtsChatFunctionsProps {
   readonly idempotency?: WtsIdempotencyProps;
   /** Where the alarms send their notifications (one of `topicArn` or `email`). @default alarms without actions */
   readonly alarms?: WtsAlarmProps;
+  /**
+   * WTS webhooks into EventBridge: the receiver route `POST /webhooks/wts/{token}`, the bus and its archive, the
+   * WTS subscription, the example after-hours rule. @default deployed (the subscription only when `secret` is given)
+   */
+  readonly webhooks?: WtsWebhooksSettings;
+  /**
+   * S3 buckets the file-sending operations may read (`fileS3` inputs): those functions get `s3:GetObject` on
+   * these buckets' objects and presign GET URLs for WTS. @default none (`fileS3` is then refused)
+   */
+  readonly fileBuckets?: readonly string[];
+  /**
+   * Deploy the campaign workflow (WtsCampaign: a Distributed Map over a recipients file in S3, 100 per
+   * send.templateBatch request). Requires `send.templateBatch` among the operations. @default false
+   */
+  readonly campaign?: boolean;
+  /** SQS queues in front of operations (WtsQueues): each with a dead-letter queue and an alarm on it. @default none */
+  readonly queues?: WtsQueuesConfigProps;
+}
+
+export interface WtsQueuesConfigProps {
+  /** The operations that get a queue. */
+  readonly operations?: readonly string[];
+  /** Receives before a message goes to the dead-letter queue (1–1000). @default 3 */
+  readonly maxReceiveCount?: number;
 }
 
 /** Props with every default applied, as the construct uses them. */
@@ -187,6 +214,10 @@ export interface ResolvedConfig {
   workflow: boolean;
   idempotency: { windowSeconds: number };
   alarms: { topicArn?: string; email?: string };
+  webhooks: ResolvedWebhooks;
+  fileBuckets: string[];
+  campaign: boolean;
+  queues: { operations: OperationId[]; maxReceiveCount: number };
   /** Non-fatal remarks (e.g. a throttle above WTS's limits), shown as synth warnings. */
   warnings: string[];
   /** What the configuration decided on the user's behalf (e.g. the workflow left out), shown as synth info. */
@@ -209,6 +240,8 @@ const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 /** Deliberately loose (SNS confirms the address by email): one @, a dot in the domain, no spaces or commas. */
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+/** S3's rules for a bucket name: 3–63 lowercase letters, digits, dots and hyphens, a letter or digit at each end. */
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Bounds of the idempotency window: a minute, up to the 14 days SQS keeps a message. */
 export const IDEMPOTENCY_WINDOW = { default: 3600, min: 60, max: 1209600 } as const;
@@ -450,6 +483,35 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     bad('alarms.email', `cannot be combined with ${describe('alarms.topicArn')}: give an existing topic, or an email for a new topic, not both`);
   }
 
+  // --- buckets fileS3 may read
+  const fileBuckets = props.fileBuckets ?? [];
+  if (!Array.isArray(fileBuckets) || fileBuckets.some((b) => typeof b !== 'string' || !S3_BUCKET.test(b))) {
+    bad('fileBuckets', 'must be a list of S3 bucket names (3–63 lowercase letters, digits, dots and hyphens)');
+  }
+
+  // --- campaign workflow and queues
+  if (props.campaign !== undefined && typeof props.campaign !== 'boolean') bad('campaign', 'must be true or false');
+  const campaign = props.campaign === true;
+  if (campaign && !operations.includes('send.templateBatch')) bad('campaign', `needs send.templateBatch among the deployed operations (add it to ${describe('operations')})`);
+  const queueProps: WtsQueuesConfigProps = isRecord(props.queues) ? props.queues : {};
+  if (props.queues !== undefined && !isRecord(props.queues)) bad('queues', 'must be an object { operations, maxReceiveCount }');
+  const queueOperations: OperationId[] = [];
+  if (queueProps.operations !== undefined) {
+    if (!Array.isArray(queueProps.operations)) bad('queues.operations', 'must be a list of operation ids');
+    else {
+      for (const id of queueProps.operations) {
+        if (!isKnownOperation(id)) bad('queues.operations', unknownOperationMessage(id));
+        else if (!operations.includes(id)) bad('queues.operations', `"${id}" is not among the deployed operations (add it to ${describe('operations')})`);
+        else if (!queueOperations.includes(id)) queueOperations.push(id);
+      }
+    }
+  }
+  const maxReceiveCount = queueProps.maxReceiveCount ?? 3;
+  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) bad('queues.maxReceiveCount', 'must be an integer in [1, 1000]');
+
+  // --- webhooks into EventBridge (lib/webhooks-config.ts)
+  const webhooks = resolveWebhooks(props.webhooks, { secretGiven: secret !== undefined, operations, bad, notes, describe, assignment });
+
   if (problems.length) throw new WtsConfigurationError(problems);
   return {
     secret,
@@ -472,6 +534,10 @@ export const resolveConfig = (props: WtsChatFunctionsProps = {}, options: Resolv
     workflow,
     idempotency: { windowSeconds },
     alarms: { topicArn: alarms.topicArn, email: alarms.email },
+    webhooks,
+    fileBuckets: Array.isArray(fileBuckets) ? [...new Set(fileBuckets)] : [],
+    campaign,
+    queues: { operations: OPERATION_IDS.filter((id) => queueOperations.includes(id)), maxReceiveCount },
     warnings,
     notes,
   };
@@ -508,8 +574,13 @@ export const CONTEXT_KEYS = {
   wtsSchedules: 'schedules',
   wtsWorkflow: 'workflow',
   wtsIdempotencyWindowSeconds: 'idempotency.windowSeconds',
+  wtsFileBuckets: 'fileBuckets',
   wtsAlarmTopic: 'alarms.topicArn',
   wtsAlarmEmail: 'alarms.email',
+  ...WEBHOOK_CONTEXT_KEYS,
+  wtsCampaign: 'campaign',
+  wtsQueues: 'queues.operations',
+  wtsQueueMaxReceiveCount: 'queues.maxReceiveCount',
 } as const;
 export type ContextKey = keyof typeof CONTEXT_KEYS;
 
@@ -537,8 +608,13 @@ const KINDS: Record<ContextKey, Kind> = {
   wtsSchedules: 'json',
   wtsWorkflow: 'boolean',
   wtsIdempotencyWindowSeconds: 'number',
+  wtsFileBuckets: 'list',
   wtsAlarmTopic: 'string',
   wtsAlarmEmail: 'string',
+  ...WEBHOOK_CONTEXT_KINDS,
+  wtsCampaign: 'boolean',
+  wtsQueues: 'list',
+  wtsQueueMaxReceiveCount: 'number',
 };
 
 /** Context keys the app reads besides the props (`bin/app.ts`). */

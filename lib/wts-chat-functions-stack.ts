@@ -1,7 +1,7 @@
 /**
  * The deployable stack: `WtsChatFunctions` plus the outputs a user needs after `cdk deploy`
  * (API URL, where to put the WTS key, the workflow, the dead-letter queue, the API key id, the
- * dashboard, the alarm topic, the idempotency table).
+ * dashboard, the alarm topic, the idempotency table, the webhook bus and URL).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -45,6 +45,19 @@ export class WtsChatFunctionsStack extends Stack {
       });
     }
     if (wts.stateMachine) new CfnOutput(this, 'ExampleWorkflowArn', { value: wts.stateMachine.stateMachineArn });
+    if (wts.webhooks) {
+      // The construct's own outputs, under plain names: EventBusName, EventBusArn, WebhookUrl (no token), WebhookTokenSecret.
+      for (const name of ['EventBusName', 'EventBusArn', 'WebhookUrl', 'WebhookTokenSecret']) (wts.webhooks.node.tryFindChild(name) as CfnOutput | undefined)?.overrideLogicalId(name);
+      if (wts.webhooks.subscription) {
+        new CfnOutput(this, 'WebhookSubscriptionId', { value: wts.webhooks.subscription.ref, description: 'The WTS webhook subscription this stack keeps in step (webhook.get shows it).' });
+      } else {
+        new CfnOutput(this, 'GetWebhookTokenCommand', {
+          value: `aws secretsmanager get-secret-value --secret-id ${wts.webhooks.tokenSecretId} --query SecretString --output text`,
+          description: 'The stack does not subscribe itself in WTS: subscribe WebhookUrl followed by this token (in the WTS panel or with webhook.create), or deploy with -c wtsWebhookSubscription=true once the API key is in.',
+        });
+      }
+    }
+    if (wts.afterHours) new CfnOutput(this, 'AfterHoursWorkflowArn', { value: wts.afterHours.stateMachine.stateMachineArn, description: 'The example workflow every WTS MESSAGE_RECEIVED starts (answers after hours, opens a card for the morning).' });
     if (wts.deadLetterQueue) new CfnOutput(this, 'ScheduleDeadLetterQueueUrl', { value: wts.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DashboardUrl', { value: wts.observability.dashboardUrl, description: 'CloudWatch dashboard: per-operation invocations, errors, WTS latency, rate limits, idempotent replays, alarms.' });
     if (wts.observability.alarmTopic) {

@@ -20,10 +20,14 @@ import { Construct, type IConstruct } from 'constructs';
 import { getOperation, isOperationId, type OperationId } from '../functions/registry';
 import { SECRET_PLACEHOLDER } from '../functions/runtime/api-key';
 import { WtsApi } from './api';
+import { WtsCampaign } from './campaign';
 import { resolveConfig, unknownOperationMessage, WORKFLOW_OPERATIONS, type ResolvedConfig, type ResolveOptions, type WtsChatFunctionsProps } from './config';
 import { WtsIdempotencyTable } from './idempotency-table';
 import { WtsObservability } from './observability';
+import { WtsQueues } from './queues';
 import { WtsSchedules } from './schedules';
+import { AfterHoursWorkflow } from './webhook-workflow';
+import { WtsWebhooks } from './webhooks';
 import { ExampleWorkflow, wtsTask, type WtsTaskProps } from './workflow';
 import { pascalCase, WtsFunction, type WtsSecretBinding } from './wts-function';
 
@@ -52,6 +56,14 @@ export class WtsChatFunctions extends Construct {
   readonly idempotencyTable?: dynamodb.Table;
   /** The dashboard, the alarms and their topic. */
   readonly observability: WtsObservability;
+  /** WTS webhooks into EventBridge: receiver route, bus, archive, subscription (unless `webhooks.enabled` is false). */
+  readonly webhooks?: WtsWebhooks;
+  /** The example rule + workflow on MESSAGE_RECEIVED (with `webhooks.afterHours`). */
+  readonly afterHours?: AfterHoursWorkflow;
+  /** The campaign workflow (`campaign: true`): recipients from S3, 100 per send.templateBatch request. */
+  readonly campaign?: WtsCampaign;
+  /** The SQS queues in front of the operations listed in `queues.operations`. */
+  readonly queues?: WtsQueues;
 
   /**
    * @param naming how synth messages name the settings (the bundled app passes `CONTEXT_NAMING`, so they
@@ -85,6 +97,17 @@ export class WtsChatFunctions extends Construct {
       for (const fn of unsafe) fn.useIdempotencyTable(this.idempotencyTable, cfg.idempotency.windowSeconds);
     }
 
+    // Files from S3: only the functions that send files read them, and only from the buckets configured.
+    if (cfg.fileBuckets.length) {
+      for (const fn of functions.values()) {
+        if (!Object.hasOwn(fn.operation.inputs, 'fileS3')) continue;
+        fn.readFilesFrom(cfg.fileBuckets);
+        for (const bucket of cfg.fileBuckets) {
+          acknowledge(fn.wtsRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/*]`, 'Any file of the buckets configured (fileBuckets) may be sent: read-only (s3:GetObject).');
+        }
+      }
+    }
+
     this.wtsApi = new WtsApi(this, 'Api', { config: cfg.api, tracing: cfg.lambda.tracing, logRetentionDays: cfg.lambda.logRetentionDays, functions });
     this.api = this.wtsApi.restApi;
     this.acknowledgeApiFindings(cfg);
@@ -107,6 +130,50 @@ export class WtsChatFunctions extends Construct {
       deadLetterQueue: this.deadLetterQueue,
       stateMachine: this.stateMachine,
     });
+
+    // WTS pushes its events (webhooks) onto an EventBridge bus: rules there start workflows, queues, functions.
+    if (cfg.webhooks.enabled) {
+      const w = cfg.webhooks;
+      const webhooks = (this.webhooks = new WtsWebhooks(this, 'Webhooks', {
+        api: this.api,
+        apiKeySecret: secret,
+        baseUrl: cfg.baseUrl,
+        busName: w.busName,
+        archiveRetentionDays: w.archiveRetentionDays,
+        tokenSecret: w.tokenSecret,
+        tokenVersion: w.tokenVersion,
+        events: w.events,
+        subscription: w.subscription,
+        lambda: { architecture: cfg.lambda.architecture, logRetentionDays: cfg.lambda.logRetentionDays, tracing: cfg.lambda.tracing, sourceMap: cfg.lambda.sourceMap },
+      }));
+      this.observability.watchWebhookReceiver({ fn: webhooks.receiver, alarm: webhooks.alarm });
+      if (w.afterHours) {
+        this.afterHours = new AfterHoursWorkflow(this, 'AfterHours', {
+          fn: (op) => this.fn(op),
+          ...w.afterHours,
+          webhooks,
+          tracing: cfg.lambda.tracing,
+          logRetentionDays: cfg.lambda.logRetentionDays,
+        });
+      }
+    }
+
+    if (cfg.campaign) {
+      this.campaign = new WtsCampaign(this, 'Campaign', {
+        sendFunction: this.fn('send.templateBatch'),
+        architecture: cfg.lambda.architecture,
+        logRetentionDays: cfg.lambda.logRetentionDays,
+        tracing: cfg.lambda.tracing,
+      });
+    }
+
+    if (cfg.queues.operations.length) {
+      this.queues = new WtsQueues(this, 'Queues', {
+        functions: new Map(cfg.queues.operations.map((op) => [op, this.fn(op)])),
+        maxReceiveCount: cfg.queues.maxReceiveCount,
+        onAlarm: (alarm) => this.observability.watch(alarm),
+      });
+    }
   }
 
   /** The function of a deployed operation. Throws a clear error for an unknown or undeployed id. */

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Charset, LogLevel, NodejsFunction, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -170,6 +170,23 @@ export class WtsFunction extends NodejsFunction {
     this.addEnvironment('WTS_IDEMPOTENCY_EXPIRES_SECONDS', String(windowSeconds));
     // Written out rather than `table.grantReadWriteData()`, which adds Query, Scan, BatchWrite… and DescribeTable.
     this.wtsPolicy.addStatements(new iam.PolicyStatement({ sid: 'IdempotencyRecords', actions: [...IDEMPOTENCY_TABLE_ACTIONS], resources: [table.tableArn] }));
+  }
+
+  /**
+   * Lets this (file-sending) operation send files from S3 (`fileS3`): `WTS_FILE_BUCKETS` names the buckets
+   * and the role gains exactly `s3:GetObject` on their objects, to look a file up and presign its URL.
+   */
+  readFilesFrom(buckets: readonly string[]): void {
+    if (!Object.hasOwn(this.operation.inputs, 'fileS3')) throw new Error(`${this.operation.id} sends no files: it takes no fileS3`);
+    if (buckets.length === 0) return;
+    this.addEnvironment('WTS_FILE_BUCKETS', buckets.join(','));
+    this.wtsPolicy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'ReadFilesToSend',
+        actions: ['s3:GetObject'],
+        resources: buckets.map((bucket) => `arn:${Aws.PARTITION}:s3:::${bucket}/*`),
+      }),
+    );
   }
 
   /**

@@ -49,7 +49,9 @@ export function buildResources(ops: readonly OperationSpec[] = operationList): R
       const lb = b.segments[i].literal !== undefined;
       if (la !== lb) return la ? -1 : 1;
     }
-    return 0;
+    // A total order (sort needs one): `/contacts/custom-fields` must come before `/contacts/{contactId}` even
+    // with `/channels` in between, which ties with both on their common first segment.
+    return a.segments.length - b.segments.length || a.template.localeCompare(b.template);
   });
 }
 

@@ -65,11 +65,11 @@ describe('wts-chat CLI', () => {
     }
   });
 
-  test('list --json: 39 entries with id, route and WTS endpoint', async () => {
+  test('list --json: an entry per operation with id, route and WTS endpoint', async () => {
     const run = await cli(['list', '--json']);
     expect(run.code).toBe(0);
     const entries = JSON.parse(run.stdout) as { id: string; route: { method: string; path: string }; wts: { method: string; path: string } }[];
-    expect(entries).toHaveLength(39);
+    expect(entries).toHaveLength(OPERATION_IDS.length);
     expect(entries.map((e) => e.id)).toEqual([...OPERATION_IDS]);
     const get = entries.find((e) => e.id === 'contact.get')!;
     expect(get.route).toEqual({ method: 'GET', path: '/contacts/{contactId}' });

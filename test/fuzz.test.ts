@@ -93,6 +93,16 @@ const badValue = (schema: JsonSchema, carrier: Carrier, rng: Rng): unknown => {
 
 const badValueOf = (schema: JsonSchema, carrier: Carrier, rng: Rng): unknown => {
   const typed = carrier !== 'text';
+  // A clearable input takes null: any other value its type refuses is bad.
+  if (Array.isArray(schema.type)) {
+    const single: JsonSchema = { ...schema, type: schema.type[0], ...(schema.enum ? { enum: schema.enum.filter((v) => v !== null) } : {}) };
+    for (;;) {
+      const value = badValueOf(single, carrier, rng);
+      if (value !== null) return value;
+    }
+  }
+  // One of several shapes (fileS3: {bucket, key} or "s3://bucket/key"): a value of neither.
+  if (schema.anyOf) return rng.pick([5, true, null, [], {}, 'x', 's3://', { bucket: 'b' }]);
   switch (schema.type) {
     case 'string':
       return typed && rng.next() < 0.3 ? rng.pick(NOT_A_STRING) : badString(schema, rng);
@@ -242,7 +252,8 @@ const generateCases = (seed: number): Case[] => {
         let eventLevel: ((e: Record<string, unknown>) => unknown) | undefined;
         for (let m = 0; m < mutations; m++) {
           const kind = rng.next();
-          if (kind < 0.55) {
+          // (An operation without inputs, a lookup like tag.list, gets the other corruptions.)
+          if (kind < 0.55 && names.length) {
             const name = rng.pick(names);
             const value = badValue(inputSchema(op.inputs[name]), carrierOf(name), rng);
             input[name] = value;

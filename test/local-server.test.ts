@@ -97,11 +97,15 @@ describe('local API server (simulator mode)', () => {
         expect(Array.isArray(reply.json.items)).toBe(true);
         if (op.paged) expect(reply.json.items.length).toBeGreaterThan(0);
         for (const item of reply.json.items) expect(item.id).toMatch(UUID);
+      } else if (Array.isArray(reply.json)) {
+        // An unpaged lookup (tag.list, a panel's custom fields…) answers WTS's plain list.
+        expect(reply.json.length).toBeGreaterThan(0);
+        for (const item of reply.json) expect(item.id).toMatch(UUID);
       } else {
         expect(reply.json.id).toMatch(UUID);
       }
       const idParam = resourceIdParam(op);
-      if (idParam && !op.paged && (op.route.method === 'GET' || op.route.method === 'PUT')) {
+      if (idParam && !op.paged && !Array.isArray(reply.json) && (op.route.method === 'GET' || op.route.method === 'PUT')) {
         expect(reply.json.id).toBe(op.example[idParam]);
       }
     });

@@ -62,8 +62,8 @@ describe('OpenAPI document', () => {
     expect(validateOpenApi(broken).valid).toBe(false);
   });
 
-  test('lists the 39 operations, operationId = registry id, at the registry routes', () => {
-    expect(ops).toHaveLength(39);
+  test('lists every operation, operationId = registry id, at the registry routes', () => {
+    expect(ops).toHaveLength(OPERATION_IDS.length);
     expect(ops.map((o) => o.operation.operationId).sort()).toEqual([...OPERATION_IDS].sort());
     for (const op of operationList) {
       const found = ops.find((o) => o.operation.operationId === op.id)!;
@@ -84,7 +84,7 @@ describe('OpenAPI document', () => {
       expect(params.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(where.query);
       for (const p of params) {
         if (p.in === 'path') expect(p.required).toBe(true);
-        if (p.schema.type === 'array') expect([p.style, p.explode]).toEqual(['form', true]);
+        if (p.schema?.type === 'array') expect([p.style, p.explode]).toEqual(['form', true]);
         if (op.example[p.name] !== undefined) expect(p.example).toEqual(op.example[p.name]);
       }
       const bodySchema = routeBodySchema(op);

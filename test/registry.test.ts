@@ -5,11 +5,26 @@ import { OPERATION_IDS, operations } from '../functions/registry';
 import { routeInputs, routePathParams } from '../functions/registry/schema';
 import { validateInput } from '../functions/runtime/validate';
 
-test('the registry holds exactly the 39 operations of OPERATIONS.md, each under its own id', () => {
+/** The lookups of issue 9, with the ids it names. */
+const LOOKUP_IDS = [
+  'channel.list', 'template.list', 'chatbot.list', 'agent.list', 'department.list', 'tag.list', 'contact.listCustomFields',
+  'portfolio.list', 'panel.listCustomFields', 'panel.listLostReasons',
+];
+
+test('the registry holds the 39 operations of OPERATIONS.md and the 10 lookups, each once under its own id', () => {
   const documented = [...readFileSync(join(__dirname, '../reference/OPERATIONS.md'), 'utf8').matchAll(/^\| ([a-z]+\.[A-Za-z]+) \|/gm)].map((m) => m[1]);
   expect(documented).toHaveLength(39);
-  expect([...OPERATION_IDS].sort()).toEqual([...documented].sort());
+  expect(OPERATION_IDS).toEqual(expect.arrayContaining([...documented, ...LOOKUP_IDS]));
+  expect(new Set(OPERATION_IDS).size).toBe(OPERATION_IDS.length);
   for (const id of OPERATION_IDS) expect(operations[id].id).toBe(id);
+});
+
+test.each(LOOKUP_IDS.map((id) => [id]))('%s is a read that retries freely, paged where WTS pages', (id) => {
+  const op = operations[id as keyof typeof operations];
+  expect(op.retry).toBe('idempotent');
+  expect(op.route.method).toBe('GET');
+  expect(op.wts.method).toBe('GET');
+  if (op.paged) expect(Object.keys(op.inputs)).toEqual(expect.arrayContaining(['pageNumber', 'pageSize', 'autoPagination', 'maxPages']));
 });
 
 describe.each(OPERATION_IDS.map((id) => [id]))('%s', (id) => {
@@ -43,6 +58,6 @@ test('a registry that forgets an operation does not compile (checked by `tsc --n
   const { 'chatbot.send': forgotten, ...withoutOne } = operations;
   // @ts-expect-error every id of OPERATION_IDS must have its entry
   const incomplete: typeof operations = withoutOne;
-  expect(Object.keys(incomplete)).toHaveLength(38);
+  expect(Object.keys(incomplete)).toHaveLength(OPERATION_IDS.length - 1);
   expect(forgotten.id).toBe('chatbot.send');
 });

@@ -32,9 +32,12 @@ import { chatRoutes } from './routes/chat';
 import { coreRoutes } from './routes/core';
 import { crmRoutes } from './routes/crm';
 import { webhookRoutes } from './routes/webhooks';
+import { sendApiRoutes } from './routes/send-api';
+import { lookupRoutes } from './routes/lookups';
 import { seedState } from './seed';
 import { clearState, createEmptyState, type SimulatorState } from './state';
 import { WebhookDeliverer, type WebhookDeliveryRecord, type WebhookEnvelope } from './webhook-delivery';
+import { LoopbackFileFetcher, type FileFetchRecord } from './file-fetch';
 
 export type { SimulatorState } from './state';
 export { GENERATED_CONTACTS } from './seed';
@@ -131,6 +134,10 @@ export interface Simulator {
   webhookDeliveries: WebhookDeliveryRecord[];
   /** Resolves once every webhook queued so far has been delivered (or failed). */
   flushWebhooks(): Promise<void>;
+  /** Downloads of loopback file URLs named by accepted sends and file notes, as WTS would fetch them (file-fetch.ts). */
+  fileFetches: FileFetchRecord[];
+  /** Resolves once every file download started so far has ended. */
+  flushFileFetches(): Promise<void>;
   /**
    * A customer writes to the company's WhatsApp number: the contact (created when new), the session
    * (opened when none is open) and the message, as the API shows them, and the webhooks this queued.
@@ -149,7 +156,7 @@ export interface InboundMessageResult {
   events: WebhookEnvelope['eventType'][];
 }
 
-const ROUTER = new Router([...coreRoutes, ...chatRoutes, ...crmRoutes, ...webhookRoutes]);
+const ROUTER = new Router([...sendApiRoutes, ...lookupRoutes, ...coreRoutes, ...chatRoutes, ...crmRoutes, ...webhookRoutes]);
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const MALFORMED_BODY = '{"pageNumber":1,"items":[{"id":"3f1c9a"';
 
@@ -207,6 +214,7 @@ class WtsSimulator implements Simulator {
   /** SENT → DELIVERED timers (`deliverMessagesAfterMs`), by message id. */
   private readonly deliveryTimers = new Map<string, NodeJS.Timeout>();
   private readonly webhooks: WebhookDeliverer;
+  private readonly fileFetcher = new LoopbackFileFetcher();
   private readonly sockets = new Set<Socket>();
   private tokens: Set<string>;
   private readonly server: http.Server;
@@ -260,7 +268,16 @@ class WtsSimulator implements Simulator {
     this.tokens = new Set(this.options.tokens ?? [SIMULATOR_TOKEN]);
     this.clearDeliveryTimers();
     this.webhooks.deliveries.length = 0;
+    this.fileFetcher.clear();
     this.loadData();
+  }
+
+  get fileFetches(): FileFetchRecord[] {
+    return this.fileFetcher.fetches;
+  }
+
+  flushFileFetches(): Promise<void> {
+    return this.fileFetcher.flush();
   }
 
   get webhookDeliveries(): WebhookDeliveryRecord[] {
@@ -290,6 +307,7 @@ class WtsSimulator implements Simulator {
     this.timers.clear();
     this.clearDeliveryTimers();
     await this.webhooks.close();
+    await this.fileFetcher.close();
     const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     for (const s of this.sockets) s.destroy();
@@ -388,6 +406,7 @@ class WtsSimulator implements Simulator {
     }
 
     let answer = this.process(method, path, query, body, invalidJson, raw, req.headers.authorization);
+    if (answer.status < 300) this.fileFetcher.observe(method, path, body);
     if (fault?.type === 'status') answer = this.faultAnswer(fault);
     this.respond(res, answer, fault?.type === 'delay' ? fault.ms : 0);
   }

@@ -3,6 +3,7 @@
  * Fully deterministic: fixed dates, fixed ids (EXAMPLE_IDS for everything the docs use, stableUuid() for the rest).
  */
 import { EXAMPLE_IDS } from '../functions/registry/examples';
+import { seedWebhookSubscription } from './routes/webhooks';
 import {
   contactRecord,
   stableUuid,
@@ -348,6 +349,9 @@ export function seedState(state: SimulatorState): void {
   };
   note(EXAMPLE_IDS.noteId, EXAMPLE_IDS.cardId, -60 * 24 + 20, 'Cliente pediu desconto de 5% para pagamento à vista via PIX.');
   note(stableUuid('note:2'), EXAMPLE_IDS.cardId, -60 * 24 + 50, 'Enviada amostra do bordado por e-mail; aguardando aprovação.');
+
+  // ------------------------------------------------------------ webhooks (paused: never delivers)
+  seedWebhookSubscription(state);
 }
 
 /** Session protocol numbers: date of the session + a running counter, e.g. `20250106-0001`. */

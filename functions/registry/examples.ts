@@ -23,4 +23,6 @@ export const EXAMPLE_IDS = {
   departmentId: 'bb147bcd-dfea-4c1b-8e9f-2f3a4b5c6d01',
   tagId: 'cc258cde-eafb-4d2c-9fa0-3a4b5c6d7e01',
   fileId: 'dd369def-fbac-4e3d-8ab1-4b5c6d7e8f01',
+  /** A webhook subscription the simulator seeds paused (it never delivers), for the webhook.* examples. */
+  webhookSubscriptionId: 'ee47a0f1-acbd-4f4e-9bc2-5c6d7e8f9a01',
 } as const;

@@ -1,14 +1,17 @@
 /**
- * The operation registry: the 39 public operations, each declared once as data.
+ * The operation registry: the public operations (the 39 of the n8n node and the lookups its pickers use), each declared once as data.
  * Handlers, CDK functions and routes, the OpenAPI document, the CLI and the README table derive from it.
  */
 import { idempotencyKey } from './fields';
 import { chatbotOperations } from './operations/chatbot';
 import { contactOperations } from './operations/contact';
+import { lookupOperations } from './operations/lookup';
 import { messageOperations } from './operations/message';
 import { panelOperations } from './operations/panel';
+import { sendOperations } from './operations/send';
 import { sequenceOperations } from './operations/sequence';
 import { sessionOperations } from './operations/session';
+import { webhookOperations } from './operations/webhook';
 import type { OperationSpec } from './types';
 
 /** The public operation ids (`reference/OPERATIONS.md`): the stable names users call. */
@@ -22,6 +25,15 @@ export const OPERATION_IDS = [
   'sequence.list', 'sequence.listContacts', 'sequence.addContact', 'sequence.addContacts', 'sequence.removeContact',
   'sequence.removeContacts',
   'chatbot.send',
+  // Lookups (issue 9): what the n8n node's pickers list.
+  'channel.list', 'template.list', 'chatbot.list', 'agent.list', 'department.list', 'tag.list', 'contact.listCustomFields',
+  'portfolio.list', 'panel.listCustomFields', 'panel.listLostReasons',
+  // WTS's send API (issue 13): its own rate limit, batches of 100.
+  'send.text', 'send.template', 'send.templateBatch', 'send.image', 'send.video', 'send.audio', 'send.document',
+  'send.typing', 'send.otp', 'send.chatbot', 'send.chatbotBatch', 'send.getMessageStatus', 'send.getChatbotStatus',
+  'send.getOtpStatus',
+  // Webhook subscriptions (issue 10): what WTS POSTs, and where.
+  'webhook.listEvents', 'webhook.list', 'webhook.get', 'webhook.create', 'webhook.update', 'webhook.delete',
 ] as const;
 
 export type OperationId = (typeof OPERATION_IDS)[number];
@@ -37,6 +49,9 @@ const declared: { readonly [Id in OperationId]: OperationSpec } = {
   ...sessionOperations,
   ...sequenceOperations,
   ...chatbotOperations,
+  ...lookupOperations,
+  ...sendOperations,
+  ...webhookOperations,
 } satisfies Record<OperationId, OperationSpec>;
 
 /**

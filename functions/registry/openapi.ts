@@ -47,6 +47,14 @@ const GROUP_NAMES: Record<OperationGroup, string> = {
   session: 'Sessions',
   sequence: 'Sequences',
   chatbot: 'Chatbots',
+  channel: 'Channels',
+  template: 'Message templates',
+  agent: 'Agents',
+  department: 'Departments',
+  tag: 'Tags',
+  portfolio: 'Portfolios',
+  send: 'Send API',
+  webhook: 'Webhook subscriptions',
 };
 
 const errorNames = Object.keys(ERROR_KINDS) as WtsErrorName[];
@@ -173,7 +181,8 @@ function parameters(op: OperationSpec): Json[] {
       in: location,
       required: location === 'path' || spec.required === true,
       ...(spec.description ? { description: spec.description } : {}),
-      schema,
+      // An object filter (session.list `metadata`) travels as JSON text: `metadata={"pedido":"48213"}`.
+      ...(schema.type === 'object' ? { content: { 'application/json': { schema } } } : { schema }),
       ...(schema.type === 'array' ? { style: 'form', explode: true } : {}),
       ...(op.example[name] !== undefined ? { example: op.example[name] } : {}),
     };

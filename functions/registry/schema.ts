@@ -4,8 +4,11 @@ import type { InputSpec, JsonSchema, OperationSpec } from './types';
 /** JSON schema of one input (registry-only keys stripped; nested required list restored). */
 export const inputSchema = (spec: InputSpec): JsonSchema => {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { to, utc, required, requiredProperties, ...schema } = spec;
-  return requiredProperties ? { ...schema, required: requiredProperties } : schema;
+  const { to, utc, required, requiredProperties, nullable, ...rest } = spec;
+  const schema: JsonSchema = requiredProperties ? { ...rest, required: requiredProperties } : rest;
+  if (!nullable || !schema.type) return schema;
+  // `null` clears the field: allowed by the type (and by the enum, which would otherwise refuse it).
+  return { ...schema, type: [schema.type as NonNullable<InputSpec['type']>, 'null'], ...(schema.enum ? { enum: [...schema.enum, null] } : {}) };
 };
 
 /** JSON schema of the whole input object (what a direct invocation sends; draft 2020-12 / OpenAPI 3.1 compatible). */

@@ -1,4 +1,5 @@
 /** Inputs and request shaping shared by the send operations (message.*, session.send*). */
+import { FORMAT_MAX_LENGTH } from '../runtime/formats';
 import { bool, freeObject, text, url, uuid } from './fields';
 import type { Input, InputSpec, ValidationProblem, WtsRequest, WtsTarget } from './types';
 
@@ -25,8 +26,35 @@ export const quickSendOptions: Record<string, InputSpec> = {
   forceStartSession: bool('body:options.forceStartSession'),
   botKey: uuid('body:botKey', { description: 'Chatbot to run on the contact’s reply.' }),
   departmentId: uuid('body:department.id', { description: 'Department the session goes to.' }),
+  departmentName: text('body:department.name', { minLength: 1, maxLength: 255, description: 'Department the session goes to, by name (instead of departmentId).' }),
   userId: uuid('body:user.id', { description: 'Agent the session goes to.' }),
+  userEmail: text('body:user.email', { format: 'email', maxLength: FORMAT_MAX_LENGTH.email, description: 'Agent the session goes to, by email (instead of userId).' }),
+  userPhoneNumber: text('body:user.phoneNumber', {
+    pattern: '^\\+?[0-9]{8,15}$',
+    maxLength: 16,
+    description: 'Agent the session goes to, by phone number (instead of userId).',
+  }),
+  refId: uuid('body:body.refId', { description: 'The message this one answers (shown as a reply).' }),
 };
+
+/** Who the session goes to: one department, one agent, each named one way. */
+export const oneAssignee = (input: Input): ValidationProblem[] => {
+  const problems: ValidationProblem[] = [];
+  for (const names of [['departmentId', 'departmentName'], ['userId', 'userEmail', 'userPhoneNumber']]) {
+    const given = names.filter((k) => input[k] !== undefined);
+    if (given.length > 1) problems.push({ field: given[1], problem: `give only one of ${names.join(', ')} (got ${given.join(', ')})` });
+  }
+  return problems;
+};
+
+/** `refId` of a send in a session: the message this one answers. */
+export const sessionReplyTo: InputSpec = uuid('body:refId', { description: 'The message this one answers (shown as a reply).' });
+
+/** Several cross-field rules, each reported. */
+export const allOf =
+  (...checks: ((input: Input) => ValidationProblem[])[]) =>
+  (input: Input): ValidationProblem[] =>
+    checks.flatMap((check) => check(input));
 
 export const templateInputs = (prefix: 'body' | 'body:body'): Record<string, InputSpec> => {
   const at = (name: string) => (prefix === 'body' ? (`body:${name}` as const) : (`body:body.${name}` as const));
@@ -42,7 +70,7 @@ export const templateInputs = (prefix: 'body' | 'body:body'): Record<string, Inp
  */
 export const INLINE_FILE_MAX_BASE64 = 6 * 1024 * 1024;
 
-/** A file to send: by URL, by WTS file id, or inline (uploaded through the core file-upload flow first). */
+/** A file to send: by URL, by WTS file id, inline (uploaded through the core file-upload flow first) or from S3 (presigned). */
 export const fileInputs = (prefix: 'body' | 'body:body'): Record<string, InputSpec> => {
   const at = (name: string): WtsTarget => (prefix === 'body' ? `body:${name}` : `body:body.${name}`);
   return {
@@ -61,16 +89,46 @@ export const fileInputs = (prefix: 'body' | 'body:body'): Record<string, InputSp
       requiredProperties: ['name', 'mimeType', 'contentBase64'],
       additionalProperties: false,
     },
+    fileS3,
   };
 };
 
-/** Exactly one way of giving the file: fileUrl, fileId or file. */
+/** S3's rules for a bucket name (3–63 lowercase letters, digits, dots and hyphens). */
+const S3_BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
+/** S3's longest object key is 1,024 bytes. */
+const S3_KEY_MAX = 1024;
+
+/**
+ * A file in S3 (an earlier step's output): the function presigns a short-lived GET URL and sends that
+ * as the file URL, so the bytes never pass through the function. Only buckets the stack allows.
+ */
+export const fileS3: InputSpec = {
+  to: 'none',
+  description:
+    'A file in S3, as {bucket, key} or "s3://bucket/key": sent by a presigned GET URL valid for 15 minutes. The bucket must be one the deployment allows (WTS_FILE_BUCKETS).',
+  anyOf: [
+    {
+      type: 'object',
+      properties: {
+        bucket: { type: 'string', minLength: 3, maxLength: 63, pattern: S3_BUCKET_PATTERN },
+        key: { type: 'string', minLength: 1, maxLength: S3_KEY_MAX },
+      },
+      required: ['bucket', 'key'],
+      additionalProperties: false,
+    },
+    { type: 'string', maxLength: 5 + 63 + 1 + S3_KEY_MAX, pattern: '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$' },
+  ],
+};
+
+const FILE_WAYS = ['fileUrl', 'fileId', 'file', 'fileS3'];
+
+/** Exactly one way of giving the file: fileUrl, fileId, file or fileS3. */
 export const oneFile =
   (required: boolean) =>
   (input: Input): ValidationProblem[] => {
-    const given = ['fileUrl', 'fileId', 'file'].filter((k) => input[k] !== undefined);
-    if (given.length > 1) return [{ field: given[1], problem: `give only one of fileUrl, fileId or file (got ${given.join(', ')})` }];
-    if (required && given.length === 0) return [{ field: 'fileUrl', problem: 'one of fileUrl, fileId or file is required' }];
+    const given = FILE_WAYS.filter((k) => input[k] !== undefined);
+    if (given.length > 1) return [{ field: given[1], problem: `give only one of ${FILE_WAYS.join(', ')} (got ${given.join(', ')})` }];
+    if (required && given.length === 0) return [{ field: 'fileUrl', problem: `one of ${FILE_WAYS.join(', ')} is required` }];
     return [];
   };
 

@@ -5,13 +5,30 @@
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type WtsService = 'core' | 'chat' | 'crm';
-export type OperationGroup = 'contact' | 'message' | 'panel' | 'session' | 'sequence' | 'chatbot';
+export type OperationGroup =
+  | 'contact'
+  | 'message'
+  | 'panel'
+  | 'session'
+  | 'sequence'
+  | 'chatbot'
+  | 'channel'
+  | 'template'
+  | 'agent'
+  | 'department'
+  | 'tag'
+  | 'portfolio'
+  | 'send'
+  | 'webhook';
+
+export type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
 
 /** A JSON-schema fragment (the subset the registry uses; valid for Ajv, OpenAPI 3.1 and API Gateway models). */
 export interface JsonSchema {
-  type?: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
+  /** One type; `[type, 'null']` for an input that takes `null` to clear a field (see InputSpec.nullable). */
+  type?: JsonType | readonly [JsonType, 'null'];
   format?: 'uuid' | 'date-time' | 'email' | 'uri';
-  enum?: readonly (string | number | boolean)[];
+  enum?: readonly (string | number | boolean | null)[];
   minLength?: number;
   maxLength?: number;
   minimum?: number;
@@ -27,6 +44,8 @@ export interface JsonSchema {
   default?: unknown;
   description?: string;
   examples?: readonly unknown[];
+  /** Any one of these shapes (e.g. `fileS3`: `{bucket, key}` or `"s3://bucket/key"`). */
+  anyOf?: readonly JsonSchema[];
 }
 
 /**
@@ -35,7 +54,13 @@ export interface JsonSchema {
  */
 export type WtsTarget = `path:${string}` | `query:${string}` | `body:${string}` | 'none';
 
-export interface InputSpec extends Omit<JsonSchema, 'required'> {
+export interface InputSpec extends Omit<JsonSchema, 'required' | 'type'> {
+  type?: JsonType;
+  /**
+   * `null` is a value: it clears the field (a partial update puts it in `fields` and sends null, like the
+   * n8n node's "Empty"). Only for fields WTS can clear; the JSON schema then allows null for this input alone.
+   */
+  nullable?: boolean;
   /** Required input: its absence is a `required` validation problem. */
   required?: boolean;
   /** For an object input: which of its properties must be present. */

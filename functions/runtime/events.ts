@@ -1,6 +1,6 @@
 /**
  * One handler serves five callers: API Gateway REST (v1) and HTTP API (v2) proxy events, EventBridge
- * events (input in `detail`), SQS messages (one per invocation, input in the JSON `body`) and direct
+ * events (input in `detail`), SQS messages (a batch, each record's JSON `body` an input; see handler.ts) and direct
  * invocations whose payload is the input itself (Step Functions, EventBridge Scheduler / rule targets,
  * the CLI). This module turns each into the plain input object, and finds the key a delivery carries
  * (`Idempotency-Key` header, EventBridge `id`, SQS `messageId`) that makes a repeat safe.
@@ -10,7 +10,7 @@
  * `constructor`, `toString` or `__proto__` are inputs like any other (unknown ones, refused by validation).
  */
 import { routeInputs, routePathParams } from '../registry/schema';
-import type { Input, InputSpec, OperationSpec, ValidationProblem } from '../registry/types';
+import type { Input, InputSpec, JsonSchema, OperationSpec, ValidationProblem } from '../registry/types';
 import { capProblems, fieldName } from './validate';
 
 export type CallerKind = 'rest' | 'http' | 'eventbridge' | 'sqs' | 'direct';
@@ -152,10 +152,18 @@ const DECIMAL_NUMBER = /^-?\d+(?:\.\d+)?$/;
  * Only plain decimal notation is a number (`0x10`, `1e1`, ` 5` stay text and are refused).
  */
 const coerceQueryValue = (spec: InputSpec, values: string[]): unknown => {
-  const scalar = (type: string | undefined, raw: string): unknown => {
+  const scalar = (type: JsonSchema['type'], raw: string): unknown => {
     if (type === 'integer') return DECIMAL_INTEGER.test(raw) ? Number(raw) : raw;
     if (type === 'number') return DECIMAL_NUMBER.test(raw) ? Number(raw) : raw;
     if (type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+    // An object filter (session.list `metadata`) comes as JSON text; anything else stays text and is refused.
+    if (type === 'object' && raw.startsWith('{')) {
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw;
+      }
+    }
     return raw;
   };
   if (spec.type === 'array') {
@@ -300,14 +308,34 @@ const httpEvent = (op: OperationSpec, kind: 'rest' | 'http', event: Dict): Norma
 const deliveryKeyFrom = (op: OperationSpec, value: unknown, source: DeliveryKeySource): NormalizedEvent['deliveryKey'] =>
   takesIdempotencyKey(op) && typeof value === 'string' && value.length > 0 && value.length <= MAX_IDEMPOTENCY_KEY_LENGTH ? { key: value, source } : undefined;
 
+/** An EventBridge event as a rule or a pipe puts it on a queue: the input is its `detail`. */
+const isEventBridgeEnvelope = (value: Dict): boolean =>
+  typeof own(value, 'detail-type') === 'string' && typeof own(value, 'source') === 'string' && Object.hasOwn(value, 'detail');
+
+/** The records of an SQS event, in the order SQS delivered them (handler.ts runs them one by one). */
+export const sqsRecords = (event: unknown): Dict[] => (callerKind(event) === 'sqs' ? (own(event as Dict, 'Records') as Dict[]) : []);
+
+/** The id an SQS record is answered by in `batchItemFailures` (empty when the record has none). */
+export const sqsMessageId = (record: Dict): string => {
+  const id = own(record, 'messageId');
+  return typeof id === 'string' ? id : '';
+};
+
+/** A FIFO queue's record: after a failure, the ones behind it must not be processed (order is the point of FIFO). */
+export const isFifoRecord = (record: Dict): boolean => {
+  const arn = own(record, 'eventSourceARN');
+  return typeof arn === 'string' && arn.endsWith('.fifo');
+};
+
 /**
- * An SQS event source mapping (or EventBridge Pipe) delivers a batch: one message per invocation is
- * supported (batch size 1), so a failure returns exactly that message to the queue.
+ * One SQS message: its JSON body is the operation input, or an EventBridge event carrying it in `detail`
+ * (a rule or pipe targeting the queue). A batch is split by handler.ts, which calls this once per record;
+ * the record's `messageId` is its idempotency key (SQS keeps it on every redelivery).
  */
 const sqsEvent = (op: OperationSpec, event: Dict): NormalizedEvent => {
   const records = own(event, 'Records') as Dict[];
   const refused = (field: string, text: string): NormalizedEvent => ({ kind: 'sqs', input: Object.create(null), problems: [problem(field, text)] });
-  if (records.length !== 1) return refused('Records', `must hold one SQS message, not ${records.length}: set the event source's batch size to 1`);
+  if (records.length !== 1) return refused('Records', `must hold one SQS message here, not ${records.length}`);
   const [record] = records;
   const body = own(record, 'body');
   let value: unknown;
@@ -317,8 +345,13 @@ const sqsEvent = (op: OperationSpec, event: Dict): NormalizedEvent => {
     return refused('body', 'is not valid JSON');
   }
   if (!isObject(value)) return refused('body', 'must be a JSON object holding the operation input');
+  if (isEventBridgeEnvelope(value)) {
+    const detail = own(value, 'detail');
+    if (!isObject(detail)) return refused('detail', 'must be an object holding the operation input');
+    value = detail;
+  }
   const deliveryKey = deliveryKeyFrom(op, own(record, 'messageId'), 'SQS messageId');
-  return { kind: 'sqs', input: inputFrom(value), problems: [], ...(deliveryKey ? { deliveryKey } : {}) };
+  return { kind: 'sqs', input: inputFrom(value as Dict), problems: [], ...(deliveryKey ? { deliveryKey } : {}) };
 };
 
 export const normalizeEvent = (op: OperationSpec, event: unknown): NormalizedEvent => {

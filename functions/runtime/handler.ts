@@ -17,6 +17,7 @@ import { apiKeySourceFromEnv, baseUrlProblem, resolveTarget, type ApiKeySource }
 import { isWtsError, validationError, WtsError } from './errors';
 import { callerKind, normalizeEvent, type CallerKind, type NormalizedEvent } from './events';
 import { uploadInlineFile } from './file-upload';
+import { processSqsBatch } from './sqs-batch';
 import type { IdempotencyStore } from './idempotency';
 import { log, mask, redact } from './logger';
 import { operationMetrics } from './metrics';
@@ -272,6 +273,12 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
       });
       delete input.file;
     }
+    // Files from S3 (issue 9): a presigned URL replaces `fileS3`. Loaded here, on first use, so functions
+    // that never get a `fileS3` never load the S3 client.
+    if (input.fileS3 !== undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      await (require('./file-s3') as typeof import('./file-s3')).resolveFileS3(op, input, signal);
+    }
     const request = buildWtsRequest(op, input);
     const autoPaginated = op.paged === true && input.autoPagination === true;
     const maxItems = op.paged && input.maxItems !== undefined ? Number(input.maxItems) : undefined;
@@ -429,7 +436,12 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
       }),
     );
   }
-  return chain.use(keyMiddleware);
+  const invokeOne = chain.use(keyMiddleware);
+  // An SQS batch runs record by record through the chain and answers a partial batch response (sqs-batch.ts).
+  const handler = (event: unknown, context: Context) =>
+    callerKind(event) === 'sqs' ? processSqsBatch(op, event, context, invokeOne) : invokeOne(event, context);
+  // Callers only ever invoke it; typed as the chain so existing callers keep their types.
+  return handler as unknown as typeof invokeOne;
 };
 
 export type WtsHandler = ReturnType<typeof createHandler>;

@@ -192,7 +192,13 @@ const problemOf = (error: ErrorObject, op: OperationSpec): string => {
     case 'additionalProperties':
       return error.instancePath === '' ? 'is not a known input' : 'is not a known property';
     case 'type':
-      return `must be ${p.type === 'integer' ? 'an integer' : p.type === 'object' ? 'an object' : p.type === 'array' ? 'an array' : `a ${p.type}`}`;
+      // A clearable input's type is a pair: `must be a string or null`.
+      return `must be ${String(p.type)
+        .split(',')
+        .map((t) => (t === 'integer' ? 'an integer' : t === 'object' ? 'an object' : t === 'array' ? 'an array' : t === 'null' ? 'null' : `a ${t}`))
+        .join(' or ')}`;
+    case 'anyOf':
+      return 'must have one of the shapes its description names';
     case 'enum':
       return `must be one of: ${(p.allowedValues as unknown[]).join(', ')}`;
     case 'format':

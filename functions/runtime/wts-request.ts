@@ -9,6 +9,8 @@ const toUtc = (value: unknown): unknown => {
   return Number.isNaN(date.getTime()) ? value : date.toISOString();
 };
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 const setDeep = (target: Record<string, unknown>, dotted: string, value: unknown) => {
   const parts = dotted.split('.');
   let node = target;
@@ -26,7 +28,10 @@ export const buildWtsRequest = (op: OperationSpec, input: Input): WtsRequest => 
     const value = spec.utc ? toUtc(raw) : raw;
     const [where, key] = [spec.to.slice(0, spec.to.indexOf(':')), spec.to.slice(spec.to.indexOf(':') + 1)];
     if (where === 'path') path = path.replace(`{${key}}`, encodeURIComponent(String(value)));
-    else if (where === 'query') for (const item of Array.isArray(value) ? value : [value]) query.push([key, String(item)]);
+    else if (where === 'query' && isPlainObject(value)) {
+      // A dictionary filter (session.list `metadata`): one `Name[key]=value` pair per entry, as ASP.NET binds it.
+      for (const [entry, item] of Object.entries(value)) query.push([`${key}[${entry}]`, String(item)]);
+    } else if (where === 'query') for (const item of Array.isArray(value) ? value : [value]) query.push([key, String(item)]);
     else setDeep((body ??= {}), key, value);
   }
   // POST and PUT always carry a JSON object, even when every input is optional and none was given.

@@ -539,7 +539,7 @@ describe('schedules', () => {
     expect(() => synthStack({ schedules: [bad] })).toThrow(/schedules\[0\]\.input: colour is not a known input/);
     // cross-field rules too: one file only
     const twoFiles = { ...schedule, input: { ...schedule.input, fileUrl: 'https://example.com/a.pdf', fileId: EXAMPLE_IDS.fileId } };
-    expect(() => synthStack({ schedules: [twoFiles] })).toThrow(/give only one of fileUrl, fileId or file/);
+    expect(() => synthStack({ schedules: [twoFiles] })).toThrow(/give only one of fileUrl, fileId, file, fileS3/);
   });
 
   test('bad expressions, time zones and retry settings fail at synth', () => {

@@ -17,6 +17,7 @@ import { getOperation, type OperationId } from '../../functions/registry';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { staticApiKey } from '../../functions/runtime/api-key';
 import { createHandler } from '../../functions/runtime/handler';
+import { InMemoryPersistenceLayer } from '../../functions/runtime/idempotency';
 import { AFTER_HOURS_OPERATIONS, AFTER_HOURS_STATES as S, AfterHoursWorkflow, officeHoursInUtc } from '../../lib/webhook-workflow';
 import { WtsWebhooks, WTS_WEBHOOK_EVENTS, type WtsWebhooksProps } from '../../lib/webhooks';
 import { pascalCase, WtsFunction, type WtsSecretBinding } from '../../lib/wts-function';
@@ -310,16 +311,19 @@ describe('AfterHoursWorkflow', () => {
       },
     });
 
-    const execute = async (input: unknown) => {
+    let runs = 0;
+    /** `store`: the functions' idempotency records (one store shared by executions, as the table is). */
+    const execute = async (input: unknown, store?: InMemoryPersistenceLayer) => {
       const handlers = Object.fromEntries(
         [...taskOperations].map(([state, op]) => {
-          const handler = createHandler(op, { apiKeySource: staticApiKey(SIMULATOR_TOKEN), baseUrl: sim.url, retry: { maxAttempts: 1 } });
+          const handler = createHandler(op, { apiKeySource: staticApiKey(SIMULATOR_TOKEN), baseUrl: sim.url, retry: { maxAttempts: 1 }, ...(store ? { idempotency: { store } } : {}) });
           return [state, async (payload: any) => (await handler(payload, context())) as any];
         }),
       );
       const machine = new StateMachine(asl, { validationOptions: { checkPaths: true, checkArn: true } });
       const execution = machine.run(input as any, {
-        context: { Execution: { Id: 'arn:aws:states:sa-east-1:123456789012:execution:AfterHours:run' } },
+        // Each event starts its own execution.
+        context: { Execution: { Id: `arn:aws:states:sa-east-1:123456789012:execution:AfterHours:run-${++runs}` } },
         overrides: { taskResourceLocalHandlers: handlers },
       });
       const events: any[] = [];
@@ -357,6 +361,26 @@ describe('AfterHoursWorkflow', () => {
         sessionId: EXAMPLE_IDS.sessionId,
         metadata: { messageId: 'b1c2d3e4-0000-4000-8000-000000000001', replyId: run.result.reply.id },
       });
+    });
+
+    test('the same message twice (EventBridge redelivers, or WTS does: a new event id): one answer sent, one card opened', async () => {
+      // GIVEN the idempotency key of the sends and creates is the WTS message and the state, not the execution
+      for (const state of [S.sendTemplate, S.createCard]) {
+        expect(asl.States[state].Parameters['idempotencyKey.$']).toBe(`States.Hash(States.Format('{}#{}', $.messageId, '${state}'), 'SHA-256')`);
+      }
+      const store = new InMemoryPersistenceLayer();
+      const event = messageReceived('2024-05-02T23:10:00Z');
+
+      // WHEN the event runs twice, the second time under another EventBridge id
+      const first = await execute(event, store);
+      const second = await execute({ ...event, id: 'f0e1d2c3-0000-4000-8000-00000000beef' }, store);
+
+      // THEN WTS received one template and one card; the repeat answered the first results
+      expect([first.error, second.error]).toEqual([undefined, undefined]);
+      const writes = sim.requests.filter((r) => r.method === 'POST').map((r) => r.path);
+      expect(writes).toEqual([`/chat/v1/session/${EXAMPLE_IDS.sessionId}/message`, '/crm/v2/panel/card']);
+      expect(second.result.reply.id).toBe(first.result.reply.id);
+      expect(second.result.card.id).toBe(first.result.card.id);
     });
 
     test('at 11:00 in Brasília: nothing is sent, people answer', async () => {

@@ -347,7 +347,13 @@ function listSessions({ state, query }: RouteContext) {
   const departmentId = queryOne(query, 'DepartmentId');
   const contactId = queryOne(query, 'ContactId');
   const type = queryOne(query, 'Type');
+  // `Metadata[key]=value`: sessions whose metadata has every one of those values.
+  const metadata = Object.entries(query).flatMap(([k, v]) => {
+    const key = /^metadata\[(.+)\]$/i.exec(k)?.[1];
+    return key === undefined ? [] : [[key, v[0]] as const];
+  });
   let items = [...state.sessions.values()].filter((s) => {
+    if (metadata.some(([key, value]) => String(s.metadata[key] ?? '') !== value)) return false;
     if (statuses.length && !statuses.includes(s.status)) return false;
     if (channelIds.length && !channelIds.includes(s.channelId)) return false;
     if (userId && s.userId !== userId) return false;
@@ -433,6 +439,7 @@ function updateSessionPartial({ state, params, body }: RouteContext) {
   const fields = requireFields(body, SESSION_FIELDS);
   const now = nowIso();
   const draft: SessionRecord = structuredClone(session);
+  if (body.options?.stopBotInExecution === true) draft.botId = null;
   if (fields.has('Status')) setStatus(draft, oneOf(body.status, SESSION_STATUSES, 'status'), now);
   if (fields.has('EndAt')) draft.endAt = optionalDate(body, 'endAt') ?? null;
   if (fields.has('UserId')) {

@@ -4,8 +4,10 @@
  * Subscriptions are kept beside the simulator's state (a WeakMap keyed by the state object), so this module
  * needs no change to state.ts: `webhookSubscriptions(sim.state)` reads them (a delivering simulator finds the
  * URLs there), `clearWebhookSubscriptions(sim.state)` empties them. `sim.reset()` keeps them: a subscriber
- * (such as the local API's own receiver) outlives the data reset under it.
+ * (such as the local API's own receiver) outlives the data reset under it. The seed adds one paused
+ * subscription (`seedWebhookSubscription`), restored on every reset.
  */
+import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { WTS_WEBHOOK_EVENTS, type WtsWebhookEventType } from '../../functions/webhooks/events';
 import { badRequest, nowIso, requireFields, type Body, type Route, type RouteContext } from '../http';
 import type { SimulatorState } from '../state';
@@ -131,6 +133,24 @@ export function addWebhookSubscription(
   };
   webhookSubscriptions(state).set(record.id, record);
   return record;
+}
+
+/**
+ * The seed's subscription (`EXAMPLE_IDS.webhookSubscriptionId`, the webhook.* examples): restored as it
+ * was on every reset, other subscriptions untouched. Paused, so the simulator never POSTs to its URL.
+ */
+export function seedWebhookSubscription(state: SimulatorState): void {
+  const at = '2025-01-02T12:00:00.000Z';
+  webhookSubscriptions(state).set(EXAMPLE_IDS.webhookSubscriptionId, {
+    id: EXAMPLE_IDS.webhookSubscriptionId,
+    createdAt: at,
+    updatedAt: at,
+    companyId: state.companyId,
+    name: 'ERP da Loja Exemplo',
+    url: 'https://erp.lojaexemplo.com.br/webhooks/wts',
+    enabled: false,
+    events: ['MESSAGE_RECEIVED', 'SESSION_COMPLETE'],
+  });
 }
 
 function listEvents() {

@@ -1,5 +1,5 @@
 import { EXAMPLE_IDS as ids } from '../examples';
-import { dateRange, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, url, uuidList, bool } from '../fields';
+import { bool, dateRange, enumList, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, url, uuidList } from '../fields';
 import { FORMAT_MAX_LENGTH } from '../../runtime/formats';
 import { partialUpdate } from '../partial-update';
 import type { InputSpec, OperationSpec } from '../types';
@@ -9,20 +9,31 @@ const CONTACT_STATUS = ['ACTIVE', 'ARCHIVED', 'BLOCKED'] as const;
 const phone = (to: InputSpec['to'], extra: Partial<InputSpec> = {}): InputSpec =>
   text(to, { pattern: '^\\+?[0-9]{8,15}$', maxLength: 16, description: 'Phone number in international format, e.g. +5511999999999.', ...extra });
 
-/** The contact fields create and update share, with the WTS `fields` name each one updates. */
-const contactFields: Record<string, InputSpec> = {
-  name: text('body:name', { maxLength: 255 }),
-  phoneNumber: phone('body:phoneNumber'),
-  email: text('body:email', { format: 'email', maxLength: FORMAT_MAX_LENGTH.email }),
-  instagram: text('body:instagram', { maxLength: 255 }),
-  // WTS states no limit; the same as a card note's.
-  annotation: text('body:annotation', { maxLength: 8000 }),
-  tagIds: uuidList('body:tagIds'),
-  portfolioIds: uuidList('body:portfolioIds'),
-  sequenceIds: uuidList('body:sequenceIds'),
-  customFields: freeObject('body:customFields', 'Custom field values by key.'),
-  metadata: freeObject('body:metadata', 'Free key-value metadata.'),
+/** A tag or portfolio name: WTS takes 1–255 characters. */
+const names = (to: InputSpec['to'], description: string): InputSpec => textList(to, { type: 'string', minLength: 1, maxLength: 255 }, { description });
+
+/** The contact fields create and update share; on update the text ones take `null` to clear them. */
+const contactFields = (clearable: boolean): Record<string, InputSpec> => {
+  const clear = (what: string) => (clearable ? { nullable: true, description: `${what}; null clears it.` } : { description: `${what}.` });
+  return {
+    name: text('body:name', { maxLength: 255, ...clear('Name') }),
+    phoneNumber: phone('body:phoneNumber'),
+    email: text('body:email', { format: 'email', maxLength: FORMAT_MAX_LENGTH.email, ...clear('Email address') }),
+    instagram: text('body:instagram', { maxLength: 255, ...clear('Instagram handle') }),
+    // WTS states no limit; the same as a card note's.
+    annotation: text('body:annotation', { maxLength: 8000, ...clear('Free notes about the contact') }),
+    tagIds: uuidList('body:tagIds'),
+    tagNames: names('body:tagNames', 'Tags by name (WTS creates a tag it does not know).'),
+    portfolioIds: uuidList('body:portfolioIds'),
+    portfolioNames: names('body:portfolioNames', 'Portfolios by name.'),
+    sequenceIds: uuidList('body:sequenceIds'),
+    customFields: freeObject('body:customFields', 'Custom field values by key (contact.listCustomFields lists the keys).'),
+    metadata: freeObject('body:metadata', 'Free key-value metadata.'),
+  };
 };
+
+/** The contact properties an upsert may change (WTS `options.upsertFields`). */
+const CONTACT_FIELD_NAMES = ['Name', 'PhoneNumber', 'Email', 'Instagram', 'Annotation', 'Tags', 'Status', 'CustomFields', 'PictureUrl', 'Portfolio', 'SequenceIds', 'Utm', 'Metadata'] as const;
 
 /** Input name → WTS `fields` entry for a partial contact update. */
 const CONTACT_UPDATE_FIELDS: Record<string, string> = {
@@ -32,7 +43,9 @@ const CONTACT_UPDATE_FIELDS: Record<string, string> = {
   instagram: 'Instagram',
   annotation: 'Annotation',
   tagIds: 'Tags',
+  tagNames: 'Tags',
   portfolioIds: 'Portfolio',
+  portfolioNames: 'Portfolio',
   sequenceIds: 'SequenceIds',
   status: 'Status',
   pictureUrl: 'PictureUrl',
@@ -53,10 +66,12 @@ export const contactOperations = {
     successStatus: 201,
     retry: 'unsafe',
     inputs: {
-      ...contactFields,
-      // WTS: a tag name has 1–255 characters.
-      tagNames: textList('body:tagNames', { type: 'string', minLength: 1, maxLength: 255 }),
+      ...contactFields(false),
       upsert: bool('body:options.upsert', { description: 'Update the existing contact with the same phone number.' }),
+      upsertFields: enumList(CONTACT_FIELD_NAMES, 'body:options.upsertFields', { description: 'With upsert: only these properties of the existing contact change (default: all given).' }),
+      upsertTagOperation: enumOf(['INSERTIFNOTEXISTS', 'DELETEIFEXISTS', 'REPLACEALL'], 'body:options.upsertTagOperation', {
+        description: 'With upsert: add the tags given, remove them, or replace the contact’s tags with them.',
+      }),
       getIfExists: bool('body:options.getIfExists', { description: 'Return the existing contact instead of failing.' }),
     },
     example: { name: 'Maria Souza', phoneNumber: '+5511987654321', email: 'maria.souza@example.com.br', upsert: true },
@@ -114,20 +129,24 @@ export const contactOperations = {
     retry: 'idempotent',
     inputs: {
       contactId: requiredUuid('path:id'),
-      ...contactFields,
+      ...contactFields(true),
       status: enumOf(CONTACT_STATUS, 'body:status'),
-      pictureUrl: url('body:pictureUrl'),
+      pictureUrl: url('body:pictureUrl', { nullable: true, description: 'Picture of the contact; null removes it.' }),
       utm: {
         type: 'object',
         to: 'body:utm',
         additionalProperties: false,
+        description: 'Where the contact came from (the reference’s UTM keys, sourceId and clid included).',
         properties: Object.fromEntries(
-          ['source', 'medium', 'campaign', 'content', 'headline', 'term', 'referralUrl'].map((k) => [
+          ['sourceId', 'source', 'clid', 'medium', 'campaign', 'content', 'headline', 'term', 'referralUrl'].map((k) => [
             k,
             { type: 'string', maxLength: k === 'referralUrl' ? FORMAT_MAX_LENGTH.uri : 255 },
           ]),
         ),
       },
+      tagsOperation: enumOf(['InsertIfNotExists', 'DeleteIfExists', 'ReplaceAll'], 'body:options.tagsOperation', {
+        description: 'What the tags given do: add to the contact’s tags, remove from them, or replace them (WTS’s default).',
+      }),
     },
     ...partialUpdate(CONTACT_UPDATE_FIELDS),
     example: { contactId: ids.contactId, email: 'joao.silva@example.com.br', tagIds: [ids.tagId] },

@@ -1,6 +1,6 @@
 import { EXAMPLE_IDS as ids } from '../examples';
 import { dateRange, paging, requiredUuid, text } from '../fields';
-import { fileInputs, oneFile, quickSendOptions, syncEndpoint, templateInputs } from '../sending';
+import { allOf, fileInputs, oneAssignee, oneFile, quickSendOptions, syncEndpoint, templateInputs } from '../sending';
 import type { OperationSpec } from '../types';
 
 const toSendSync = syncEndpoint((path) => path.replace(/\/send$/, '/send-sync'));
@@ -55,6 +55,7 @@ export const messageOperations = {
     successStatus: 201,
     retry: 'unsafe',
     inputs: { ...quickSendOptions, text: text('body:body.text', { required: true, minLength: 1, maxLength: 4096 }) },
+    check: oneAssignee,
     adjust: toSendSync,
     example: { from: ids.channelId, to: ids.contactPhone, text: 'Olá! Seu pedido foi enviado.' },
   },
@@ -63,14 +64,14 @@ export const messageOperations = {
     group: 'message',
     title: 'Send file to contact',
     n8nAction: 'Send File To Contact',
-    description: 'Sends a file by URL, by WTS file id, or inline (uploaded first).',
+    description: 'Sends a file by URL, by WTS file id, inline (uploaded first) or from S3 (sent by a presigned URL).',
     wts: send,
     route: { method: 'POST', path: '/messages/file' },
     successStatus: 201,
     retry: 'unsafe',
     uploadsFile: true,
     inputs: { ...quickSendOptions, ...fileInputs('body:body') },
-    check: oneFile(true),
+    check: allOf(oneFile(true), oneAssignee),
     adjust: toSendSync,
     example: { from: ids.channelId, to: ids.contactPhone, fileUrl: 'https://example.com/boleto.pdf' },
   },
@@ -86,7 +87,7 @@ export const messageOperations = {
     retry: 'unsafe',
     uploadsFile: true,
     inputs: { ...quickSendOptions, ...templateInputs('body:body'), ...fileInputs('body:body') },
-    check: oneFile(false),
+    check: allOf(oneFile(false), oneAssignee),
     adjust: toSendSync,
     example: { from: ids.channelId, to: ids.contactPhone, templateId: ids.templateId, parameters: { nome: 'Maria' } },
   },

@@ -2,26 +2,34 @@ import { EXAMPLE_IDS as ids } from '../examples';
 import { bool, dateRange, dateTime, enumList, enumOf, freeObject, includeDetails, LIMITS, paging, requiredUuid, text, textList, uuid, uuidList } from '../fields';
 import { FORMAT_MAX_LENGTH } from '../../runtime/formats';
 import { partialUpdate } from '../partial-update';
+import { fileS3 } from '../sending';
 import type { InputSpec, OperationSpec } from '../types';
 
 const CARD_DETAILS = ['PanelTitle', 'StepTitle', 'StepPhase', 'ResponsibleUser', 'Contacts', 'CustomFields', 'LostReason'] as const;
 const CARD_STATUS = ['OPEN', 'WON', 'LOST', 'ARCHIVED'] as const;
+const FILES_PER_NOTE = 3;
 
-/** Card fields createCard takes and updateCard can change. */
-const cardFields = (required: boolean): Record<string, InputSpec> => ({
-  stepId: uuid('body:stepId', { required, description: 'Panel step (column) of the card.' }),
-  title: text('body:title', { required, minLength: 1, maxLength: 500 }),
-  description: text('body:description', { maxLength: 8000 }),
-  position: { type: 'number', minimum: 0, maximum: LIMITS.position, to: 'body:position', description: 'Position in the step.' },
-  dueDate: dateTime('body:dueDate'),
-  responsibleUserId: uuid('body:responsibleUserId'),
-  tagIds: uuidList('body:tagIds'),
-  contactIds: uuidList('body:contactIds'),
-  sessionId: uuid('body:sessionId'),
-  monetaryAmount: { type: 'number', minimum: -LIMITS.amount, maximum: LIMITS.amount, to: 'body:monetaryAmount' },
-  customFields: freeObject('body:customFields', 'Custom field values by key.'),
-  metadata: freeObject('body:metadata', 'Free key-value metadata.'),
-});
+/** Card fields createCard takes and updateCard can change (where `forUpdate`, the clearable ones take null). */
+const cardFields = (forUpdate: boolean): Record<string, InputSpec> => {
+  const required = !forUpdate;
+  const clear = (what: string) => (forUpdate ? { nullable: true, description: `${what}; null clears it.` } : { description: `${what}.` });
+  return {
+    stepId: uuid('body:stepId', { required, description: 'Panel step (column) of the card.' }),
+    title: text('body:title', { required, minLength: 1, maxLength: 500 }),
+    description: text('body:description', { maxLength: 8000, ...clear('Description') }),
+    position: { type: 'number', minimum: 0, maximum: LIMITS.position, to: 'body:position', description: 'Position in the step.' },
+    dueDate: dateTime('body:dueDate', clear('Due date')),
+    responsibleUserId: uuid('body:responsibleUserId', forUpdate ? { nullable: true, description: 'Responsible agent; null unassigns the card.' } : { description: 'Responsible agent.' }),
+    tagIds: uuidList('body:tagIds'),
+    // WTS: a tag name has 1–255 characters.
+    tagNames: textList('body:tagNames', { type: 'string', minLength: 1, maxLength: 255 }, { description: 'Tags by name.' }),
+    contactIds: uuidList('body:contactIds'),
+    sessionId: uuid('body:sessionId', clear('Session linked to the card')),
+    monetaryAmount: { type: 'number', minimum: -LIMITS.amount, maximum: LIMITS.amount, to: 'body:monetaryAmount', ...clear('Value of the deal') },
+    customFields: freeObject('body:customFields', 'Custom field values by key (panel.listCustomFields lists the keys).'),
+    metadata: freeObject('body:metadata', 'Free key-value metadata.'),
+  };
+};
 
 /** Input name → WTS `fields` entry for a partial card update. */
 const CARD_UPDATE_FIELDS: Record<string, string> = {
@@ -32,14 +40,18 @@ const CARD_UPDATE_FIELDS: Record<string, string> = {
   dueDate: 'DueDate',
   responsibleUserId: 'ResponsibleUserId',
   tagIds: 'TagIds',
+  tagNames: 'TagIds',
   contactIds: 'ContactIds',
   sessionId: 'SessionId',
   monetaryAmount: 'MonetaryAmount',
   customFields: 'CustomFields',
   metadata: 'Metadata',
   status: 'Status',
-  archived: 'Archived',
+  // WTS has no field of its own for the reason: it goes with the LOST status.
+  lostReasonId: 'Status',
 };
+
+const cardUpdate = partialUpdate(CARD_UPDATE_FIELDS);
 
 export const panelOperations = {
   'panel.list': {
@@ -52,7 +64,13 @@ export const panelOperations = {
     route: { method: 'GET', path: '/panels' },
     retry: 'idempotent',
     paged: true,
-    inputs: { title: text('query:Title', { maxLength: 500 }), ...paging },
+    inputs: {
+      title: text('query:Title', { maxLength: 500 }),
+      type: enumOf(['MANAGEMENT', 'SALES'], 'query:Type'),
+      ...includeDetails(['Tags', 'Steps', 'StepsCardCount', 'PanelCardOverdueCount']),
+      ...dateRange('createdAt', 'updatedAt'),
+      ...paging,
+    },
     example: { title: 'Vendas' },
   },
   'panel.get': {
@@ -120,7 +138,7 @@ export const panelOperations = {
     route: { method: 'POST', path: '/cards' },
     successStatus: 201,
     retry: 'unsafe',
-    inputs: cardFields(true),
+    inputs: cardFields(false),
     example: { stepId: ids.stepId, title: 'Retornar contato: pedido #1234', contactIds: [ids.contactId] },
   },
   'panel.updateCard': {
@@ -134,11 +152,21 @@ export const panelOperations = {
     retry: 'idempotent',
     inputs: {
       cardId: requiredUuid('path:id'),
-      ...cardFields(false),
-      status: enumOf(CARD_STATUS, 'body:status'),
-      archived: bool('body:archived'),
+      ...cardFields(true),
+      status: enumOf(CARD_STATUS, 'body:status', { description: 'OPEN, WON, LOST (with lostReasonId) or ARCHIVED (archives the card).' }),
+      lostReasonId: uuid('body:lostReasonId', { nullable: true, description: 'Why the card was lost (panel.listLostReasons); goes with status LOST.' }),
+      upsertTagOperation: enumOf(['InsertIfNotExists', 'DeleteIfExists', 'ReplaceAll'], 'body:options.upsertTagOperation', {
+        description: 'What the tags given do: add to the card’s tags, remove from them, or replace them.',
+      }),
     },
-    ...partialUpdate(CARD_UPDATE_FIELDS),
+    check: (input) => [
+      ...cardUpdate.check!(input),
+      ...(typeof input.lostReasonId === 'string' && input.status !== 'LOST' ? [{ field: 'lostReasonId', problem: 'goes with status LOST' }] : []),
+      ...(input.upsertTagOperation !== undefined && input.tagIds === undefined && input.tagNames === undefined
+        ? [{ field: 'upsertTagOperation', problem: 'needs tagIds or tagNames' }]
+        : []),
+    ],
+    adjust: cardUpdate.adjust,
     example: { cardId: ids.cardId, stepId: ids.secondStepId },
   },
   'panel.duplicateCard': {
@@ -173,7 +201,7 @@ export const panelOperations = {
     route: { method: 'GET', path: '/cards/{cardId}/notes' },
     retry: 'idempotent',
     paged: true,
-    inputs: { cardId: requiredUuid('path:cardId'), ...dateRange('createdAt'), ...paging },
+    inputs: { cardId: requiredUuid('path:cardId'), ...dateRange('createdAt', 'updatedAt'), ...paging },
     example: { cardId: ids.cardId },
   },
   'panel.createTextNote': {
@@ -194,7 +222,7 @@ export const panelOperations = {
     group: 'panel',
     title: 'Add file note to card',
     n8nAction: 'Create Annotation File',
-    description: 'Attaches files (by URL) to a card as a note.',
+    description: 'Attaches files (by URL, or one from S3 by a presigned URL) to a card as a note.',
     wts: { service: 'crm', method: 'POST', path: '/v1/panel/card/{cardId}/note' },
     route: { method: 'POST', path: '/cards/{cardId}/notes/file' },
     successStatus: 201,
@@ -202,7 +230,15 @@ export const panelOperations = {
     inputs: {
       cardId: requiredUuid('path:cardId'),
       // WTS takes at most 3 files a note.
-      fileUrls: textList('body:fileUrls', { type: 'string', format: 'uri', maxLength: FORMAT_MAX_LENGTH.uri }, { required: true, minItems: 1, maxItems: 3 }),
+      fileUrls: textList('body:fileUrls', { type: 'string', format: 'uri', maxLength: FORMAT_MAX_LENGTH.uri }, { minItems: 1, maxItems: FILES_PER_NOTE }),
+      fileS3,
+    },
+    check: (input) => {
+      const urls = (input.fileUrls as unknown[] | undefined)?.length ?? 0;
+      const total = urls + (input.fileS3 !== undefined ? 1 : 0);
+      if (total === 0) return [{ field: 'fileUrls', problem: 'required (or fileS3)' }];
+      if (total > FILES_PER_NOTE) return [{ field: 'fileS3', problem: `a note holds at most ${FILES_PER_NOTE} files (fileUrls has ${urls})` }];
+      return [];
     },
     example: { cardId: ids.cardId, fileUrls: ['https://example.com/comprovante.pdf'] },
   },

@@ -46,7 +46,15 @@ export const sequenceOperations = {
     route: { method: 'GET', path: '/sequences/{sequenceId}/contacts' },
     retry: 'idempotent',
     paged: true,
-    inputs: { sequenceId: requiredUuid('path:id'), ...paging },
+    inputs: {
+      sequenceId: requiredUuid('path:id'),
+      ...includeDetails(['ContactDetails']),
+      name: text('query:Name', { maxLength: 255, description: 'Only contacts whose name contains this.' }),
+      contactId: uuid('query:ContactId'),
+      phoneNumber: text('query:PhoneNumber', { pattern: PHONE_PATTERN, maxLength: 16, description: 'Phone number, e.g. +5511999999999.' }),
+      ...dateRange('createdAt', 'updatedAt'),
+      ...paging,
+    },
     example: { sequenceId: ids.sequenceId },
   },
   'sequence.addContact': {

@@ -1,13 +1,15 @@
 import { EXAMPLE_IDS as ids } from '../examples';
-import { bool, dateRange, dateTime, enumList, enumOf, freeObject, includeDetails, LIMITS, paging, requiredUuid, text, uuid, uuidList } from '../fields';
+import { bool, dateRange, dateTime, enumList, enumOf, freeObject, includeDetails, LIMITS, paging, requiredUuid, text, textList, uuid, uuidList } from '../fields';
 import { partialUpdate } from '../partial-update';
-import { fileInputs, oneFile, synchronous, syncEndpoint, templateInputs } from '../sending';
+import { fileInputs, oneFile, sessionReplyTo, synchronous, syncEndpoint, templateInputs } from '../sending';
 import type { OperationSpec } from '../types';
 
 const SESSION_STATUS = ['STARTED', 'PENDING', 'IN_PROGRESS', 'COMPLETED', 'HIDDEN'] as const;
 const SESSION_DETAILS = ['AgentDetails', 'DepartmentsDetails', 'ContactDetails', 'ChannelTypeDetails', 'ClassificationDetails', 'ChannelDetails'] as const;
 const toMessageSync = syncEndpoint((path) => `${path}/sync`);
 const sessionMessage = { service: 'chat', method: 'POST', path: '/v1/session/{id}/message' } as const;
+/** Bot-to-human handoff: the chatbot running in the session stops when a person takes over. */
+const stopBotInExecution = bool('body:options.stopBotInExecution', { description: 'Stop the chatbot running in the session (a person takes over).' });
 
 /** Input name → WTS `fields` entry for a partial session update. */
 const SESSION_UPDATE_FIELDS: Record<string, string> = {
@@ -15,8 +17,6 @@ const SESSION_UPDATE_FIELDS: Record<string, string> = {
   endAt: 'EndAt',
   userId: 'UserId',
   departmentId: 'DepartmentId',
-  reactivateDisabled: 'ReactivateDisabled',
-  autocomplete: 'Autocomplete',
   number: 'Number',
   metadata: 'Metadata',
   classification: 'Classification',
@@ -37,6 +37,13 @@ export const sessionOperations = {
       status: enumList(SESSION_STATUS, 'query:Status'),
       channelIds: uuidList('query:ChannelsId'),
       tagIds: uuidList('query:TagsId'),
+      // WTS: a tag name has 1–255 characters.
+      tagNames: textList('query:TagsName', { type: 'string', minLength: 1, maxLength: 255 }, { description: 'Only sessions whose contact has one of these tags (by name).' }),
+      type: enumOf(['INDIVIDUAL', 'GROUP'], 'query:Type', { description: 'One-to-one conversations or groups.' }),
+      metadata: {
+        ...freeObject('query:Metadata', 'Only sessions whose metadata has these values (text), e.g. {"pedido": "48213"}; over HTTP as JSON text.'),
+        maxProperties: 10,
+      },
       userId: uuid('query:UserId'),
       departmentId: uuid('query:DepartmentId'),
       contactId: uuid('query:ContactId'),
@@ -44,6 +51,10 @@ export const sessionOperations = {
       ...dateRange('activeAt', 'endAt', 'lastInteractionAt', 'createdAt', 'updatedAt'),
       ...paging,
     },
+    check: (input) =>
+      Object.entries((input.metadata as Record<string, unknown> | undefined) ?? {})
+        .filter(([, value]) => !['string', 'number', 'boolean'].includes(typeof value))
+        .map(([key]) => ({ field: `metadata.${key}`, problem: 'must be text (a number or true/false is sent as text)' })),
     example: { status: ['IN_PROGRESS'], pageSize: 10 },
   },
   'session.get': {
@@ -68,7 +79,7 @@ export const sessionOperations = {
     wts: { service: 'chat', method: 'PUT', path: '/v1/session/{id}/status' },
     route: { method: 'PUT', path: '/sessions/{sessionId}/status' },
     retry: 'idempotent',
-    inputs: { sessionId: requiredUuid('path:id'), status: enumOf(SESSION_STATUS, 'body:newStatus', { required: true }) },
+    inputs: { sessionId: requiredUuid('path:id'), status: enumOf(SESSION_STATUS, 'body:newStatus', { required: true }), stopBotInExecution },
     example: { sessionId: ids.sessionId, status: 'PENDING' },
   },
   'session.complete': {
@@ -100,6 +111,7 @@ export const sessionOperations = {
       sessionId: requiredUuid('path:id'),
       departmentId: uuid('body:newDepartmentId'),
       userId: uuid('body:newUserId'),
+      stopBotInExecution,
     },
     check: (input) =>
       input.departmentId === undefined && input.userId === undefined
@@ -117,7 +129,7 @@ export const sessionOperations = {
     wts: { service: 'chat', method: 'PUT', path: '/v1/session/{id}/assignee' },
     route: { method: 'PUT', path: '/sessions/{sessionId}/assignee' },
     retry: 'idempotent',
-    inputs: { sessionId: requiredUuid('path:id'), userId: requiredUuid('body:userId') },
+    inputs: { sessionId: requiredUuid('path:id'), userId: requiredUuid('body:userId'), stopBotInExecution },
     example: { sessionId: ids.sessionId, userId: ids.userId },
   },
   'session.update': {
@@ -132,11 +144,9 @@ export const sessionOperations = {
     inputs: {
       sessionId: requiredUuid('path:id'),
       status: enumOf(SESSION_STATUS, 'body:status'),
-      endAt: dateTime('body:endAt'),
-      userId: uuid('body:userId'),
-      departmentId: uuid('body:departmentId'),
-      reactivateDisabled: bool('body:reactivateDisabled'),
-      autocomplete: bool('body:autocomplete'),
+      endAt: dateTime('body:endAt', { nullable: true, description: 'When the session ends; null clears it.' }),
+      userId: uuid('body:userId', { nullable: true, description: 'Agent of the session; null unassigns it.' }),
+      departmentId: uuid('body:departmentId', { nullable: true, description: 'Department of the session; null clears it.' }),
       number: text('body:number', { maxLength: 100 }),
       metadata: freeObject('body:metadata', 'Metadata to set; a null value removes a key.'),
       classification: {
@@ -149,6 +159,7 @@ export const sessionOperations = {
           amount: { type: 'number', minimum: -LIMITS.amount, maximum: LIMITS.amount },
         },
       },
+      stopBotInExecution,
     },
     ...partialUpdate(SESSION_UPDATE_FIELDS),
     example: { sessionId: ids.sessionId, metadata: { pedido: '1234' } },
@@ -163,7 +174,7 @@ export const sessionOperations = {
     route: { method: 'POST', path: '/sessions/{sessionId}/messages/text' },
     successStatus: 201,
     retry: 'unsafe',
-    inputs: { sessionId: requiredUuid('path:id'), text: text('body:text', { required: true, minLength: 1, maxLength: 4096 }), synchronous },
+    inputs: { sessionId: requiredUuid('path:id'), text: text('body:text', { required: true, minLength: 1, maxLength: 4096 }), refId: sessionReplyTo, synchronous },
     adjust: toMessageSync,
     example: { sessionId: ids.sessionId, text: 'Posso ajudar em algo mais?' },
   },
@@ -172,13 +183,13 @@ export const sessionOperations = {
     group: 'session',
     title: 'Send file in session',
     n8nAction: 'Send File In Session',
-    description: 'Sends a file in an open session, by URL, WTS file id or inline.',
+    description: 'Sends a file in an open session, by URL, WTS file id, inline or from S3.',
     wts: sessionMessage,
     route: { method: 'POST', path: '/sessions/{sessionId}/messages/file' },
     successStatus: 201,
     retry: 'unsafe',
     uploadsFile: true,
-    inputs: { sessionId: requiredUuid('path:id'), ...fileInputs('body'), synchronous },
+    inputs: { sessionId: requiredUuid('path:id'), ...fileInputs('body'), refId: sessionReplyTo, synchronous },
     check: oneFile(true),
     adjust: toMessageSync,
     example: { sessionId: ids.sessionId, fileId: ids.fileId },
@@ -194,7 +205,7 @@ export const sessionOperations = {
     successStatus: 201,
     retry: 'unsafe',
     uploadsFile: true,
-    inputs: { sessionId: requiredUuid('path:id'), ...templateInputs('body'), ...fileInputs('body'), synchronous },
+    inputs: { sessionId: requiredUuid('path:id'), ...templateInputs('body'), ...fileInputs('body'), refId: sessionReplyTo, synchronous },
     check: oneFile(false),
     adjust: toMessageSync,
     example: { sessionId: ids.sessionId, templateId: ids.templateId, parameters: { nome: 'Maria' } },
