@@ -1,6 +1,7 @@
 /**
  * Benchmark (not a test): bundle size and cold import time of the Lambda entry, and warm invocation
- * latency against the local WTS simulator. Prints figures; asserts nothing.
+ * latency against the local WTS simulator, and the webhook receiver's time per delivery
+ * (bench/webhook-receiver.ts). Prints figures; asserts nothing.
  *
  * Idempotency (sends and creates only): the cold-start and warm cost the middleware adds, for an unsafe
  * and a read-only operation, and whether a read-only function loads the idempotency or DynamoDB code.
@@ -18,6 +19,7 @@ import { createHandler, type HandlerOptions } from '../functions/runtime/handler
 import { InMemoryPersistenceLayer } from '../functions/runtime/idempotency';
 import { DYNALITE_ENV, startDynalite } from '../test/support/dynalite';
 import { startSimulator, SIMULATOR_TOKEN } from '../wts-simulator';
+import { benchWebhookReceiver } from './webhook-receiver';
 
 const OUT = join(__dirname, 'out');
 const ROOT = join(__dirname, '..');
@@ -123,11 +125,15 @@ const main = async () => {
   await ddb.close();
   await sim.close();
 
+  // The webhook receiver → EventBridge (bench/webhook-receiver.ts).
+  const webhookRows = await benchWebhookReceiver();
+
   const report = [
     `node ${process.version}, ${new Date().toISOString()}`,
     ...rows,
     `warm invocation (session.get → simulator on loopback, ${n} sequential) ${perCall.toFixed(2)} ms each; heap ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB`,
     ...warmRows.map(([label, ms]) => `warm message.sendText (${m} sequential), ${label.padEnd(30)} ${ms.toFixed(2)} ms each`),
+    ...webhookRows,
   ].join('\n');
   console.log(report);
   writeFileSync(join(OUT, 'report.txt'), `${report}\n`);

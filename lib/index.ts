@@ -20,4 +20,6 @@ export {
 export { WtsIdempotencyTable, IDEMPOTENCY_ATTRIBUTES, IDEMPOTENCY_TABLE_ACTIONS } from './idempotency-table';
 export { WtsObservability, WTS_METRICS, ALARM_SETTINGS, type WtsObservabilityProps, type WtsWebhookReceiverWatch } from './observability';
 export { draft4ModelSchema } from './json-schema';
+export { WtsCampaign, CAMPAIGN_STATES, CAMPAIGN_DEFAULTS, CAMPAIGN_BATCH_KEY, CAMPAIGN_RATE_LIMIT_RETRY, type WtsCampaignProps } from './campaign';
+export { WtsQueues, QUEUE_DEFAULTS, type WtsQueuesProps, type WtsOperationQueue } from './queues';
 export { createApp, DEFAULT_STACK_NAME } from './app';

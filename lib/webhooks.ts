@@ -379,7 +379,7 @@ export class WtsWebhooks extends Construct {
     const stack = Stack.of(this);
     const framework = provider.node.tryFindChild('framework-onEvent');
     if (framework) {
-      acknowledge(framework, 'AwsSolutions-L1', "The CDK Provider framework's own function; its runtime is chosen by aws-cdk-lib.");
+      // (No AwsSolutions-L1 to acknowledge: aws-cdk-lib gives the framework function the latest Node.js runtime.)
       acknowledge(
         framework,
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

@@ -45,9 +45,14 @@ export class WtsChatFunctionsStack extends Stack {
       });
     }
     if (wts.stateMachine) new CfnOutput(this, 'ExampleWorkflowArn', { value: wts.stateMachine.stateMachineArn });
+    if (wts.campaign) {
+      new CfnOutput(this, 'CampaignStateMachineArn', { value: wts.campaign.stateMachine.stateMachineArn, description: 'The campaign workflow: start it with {recipients, from, templateId} (README, Sending at scale).' });
+      new CfnOutput(this, 'CampaignBucketName', { value: wts.campaign.bucket.bucketName, description: 'Put recipients files here; the results go under results/.' });
+    }
     if (wts.webhooks) {
       // The construct's own outputs, under plain names: EventBusName, EventBusArn, WebhookUrl (no token), WebhookTokenSecret.
       for (const name of ['EventBusName', 'EventBusArn', 'WebhookUrl', 'WebhookTokenSecret']) (wts.webhooks.node.tryFindChild(name) as CfnOutput | undefined)?.overrideLogicalId(name);
+      new CfnOutput(this, 'EventArchiveArn', { value: wts.webhooks.archive.archiveArn, description: 'Archive of every WTS event: aws events start-replay --event-source-arn <this> … (README).' });
       if (wts.webhooks.subscription) {
         new CfnOutput(this, 'WebhookSubscriptionId', { value: wts.webhooks.subscription.ref, description: 'The WTS webhook subscription this stack keeps in step (webhook.get shows it).' });
       } else {

@@ -12,6 +12,7 @@ import type { Input, OperationSpec } from '../functions/registry/types';
 import { validationError } from '../functions/runtime/errors';
 import { validateInput } from '../functions/runtime/validate';
 import { apiKeyFromEnv, openBackend } from './backend';
+import { CAMPAIGN_HELP, campaignCommand } from './campaign';
 import { DEFAULT_STAGE, lambdaContext, localFunctionName, restApiEventForInput, routeRequest } from './events';
 
 const HELP = `wts-chat — the WTS Chat operations from the command line
@@ -59,6 +60,7 @@ Usage:
       --name <name>     the customer's WhatsApp name, for a new contact
       --url <url>       the local API (default http://127.0.0.1:3000)
 
+${CAMPAIGN_HELP}
   wts-chat --help
 
 Exit codes: 0 done, 1 the operation failed, 2 usage or configuration error.
@@ -492,8 +494,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
         return await events(rest, io);
       case 'simulate':
         return await simulate(rest, io);
+      case 'campaign':
+        return await campaignCommand(rest, io);
       default: {
-        const guess = didYouMean(command, ['list', 'invoke', 'events', 'simulate']);
+        const guess = didYouMean(command, ['list', 'invoke', 'events', 'simulate', 'campaign']);
         throw new UsageError(`Unknown command "${command}".${guess ? ` Did you mean ${guess}?` : ''}`);
       }
     }

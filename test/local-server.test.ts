@@ -100,7 +100,12 @@ describe('local API server (simulator mode)', () => {
       } else if (Array.isArray(reply.json)) {
         // An unpaged lookup (tag.list, a panel's custom fields…) answers WTS's plain list.
         expect(reply.json.length).toBeGreaterThan(0);
-        for (const item of reply.json) expect(item.id).toMatch(UUID);
+        // (webhook.listEvents lists event names, not resources)
+        for (const item of reply.json) expect(op.id === 'webhook.listEvents' ? item.event : item.id).toMatch(op.id === 'webhook.listEvents' ? /^[A-Z_]+$/ : UUID);
+      } else if (Array.isArray(reply.json.results)) {
+        // The send API's batches answer one result per message (PublicRespSendMessagesDTO).
+        expect(reply.json.results.length).toBeGreaterThan(0);
+        for (const result of reply.json.results) expect(result.id).toMatch(UUID);
       } else {
         expect(reply.json.id).toMatch(UUID);
       }

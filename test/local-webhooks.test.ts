@@ -10,6 +10,7 @@ import { getOperation } from '../functions/registry';
 import { startLocalServer, type LocalServer } from '../local/server';
 import { MAX_INBOUND_TEXT_LENGTH } from '../local/webhooks';
 import { startSimulator, webhookSubscriptions } from '../wts-simulator';
+import { EXAMPLE_IDS } from '../functions/registry/examples';
 import { launchChromium } from './support/chromium';
 import { startEventBridgeEndpoint } from './support/eventbridge-endpoint';
 
@@ -113,7 +114,8 @@ describe('local API: webhooks onto the local event bus (simulator mode)', () => 
     expect(server.webhookUrl).toBe(`${server.url}/webhooks/wts/${token}`);
     expect(printed.some((line) => line.includes(`POST ${server.webhookUrl}`))).toBe(true);
     expect(printed.some((line) => line.includes(`${server.url}/events`) && line.includes(`${server.url}/events/stream`))).toBe(true);
-    const subscriptions = [...webhookSubscriptions(server.simulator!.state).values()];
+    // (besides the seed's paused example subscription, which never delivers)
+    const subscriptions = [...webhookSubscriptions(server.simulator!.state).values()].filter((s) => s.id !== EXAMPLE_IDS.webhookSubscriptionId);
     expect(subscriptions).toHaveLength(1);
     expect(subscriptions[0]).toMatchObject({ url: server.webhookUrl, enabled: true });
     expect(subscriptions[0].events).toHaveLength(16);
@@ -258,7 +260,7 @@ describe('local API in WTS mode: no simulator to play the customer, the receiver
       const reply = await call(server.url, 'POST', '/simulator/inbound-message', { from: '+5511988887777', text: 'Olá' });
       expect(reply.status).toBe(404);
       expect(reply.json.error).toMatchObject({ name: 'RouteNotFound', message: expect.stringContaining('simulator mode only') });
-      expect(webhookSubscriptions(wts.state).size).toBe(0);
+      expect([...webhookSubscriptions(wts.state).keys()]).toEqual([EXAMPLE_IDS.webhookSubscriptionId]); // the seed's, paused
       expect(wts.requests).toEqual([]);
 
       const delivered = await call(server.url, 'POST', new URL(server.webhookUrl).pathname, { eventType: 'CONTACT_UPDATE', date: '2023-08-23T16:42:35.4359934Z', content: { id: 'c-1' } });

@@ -121,7 +121,8 @@ describe('alarms', () => {
     // THEN
     template.resourceCountIs('AWS::SNS::Topic', 0);
     const alarms = alarmsOf(json);
-    expect(alarms.length).toBe(3);
+    // errors, throttles, rate-limited calls, and the webhook receiver's
+    expect(alarms.length).toBe(4);
     for (const alarm of alarms) expect([alarm.AlarmActions, alarm.OKActions]).toEqual([[TOPIC_ARN], [TOPIC_ARN]]);
     template.hasOutput('AlarmTopicArn', { Value: TOPIC_ARN });
   });
