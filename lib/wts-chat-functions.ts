@@ -8,7 +8,7 @@
  *   wts.task(this, 'Complete', 'session.complete', …) // a Step Functions task with the standard retries
  *   wts.observability.watch(myAlarm);                 // one more alarm on the dashboard and the alarm topic
  */
-import { Annotations, ArnFormat, CfnElement, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, NestedStack, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -26,7 +26,7 @@ import { WtsIdempotencyTable } from './idempotency-table';
 import { WtsObservability } from './observability';
 import { WtsQueues } from './queues';
 import { WtsSchedules } from './schedules';
-import { AfterHoursWorkflow } from './webhook-workflow';
+import { AfterHoursWorkflow, functionArnAsNagSeesIt } from './webhook-workflow';
 import { WtsWebhooks } from './webhooks';
 import { ExampleWorkflow, wtsTask, type WtsTaskProps } from './workflow';
 import { pascalCase, WtsFunction, type WtsSecretBinding } from './wts-function';
@@ -79,9 +79,17 @@ export class WtsChatFunctions extends Construct {
     this.secretId = secret.secretId;
 
     const functions = new Map<OperationId, WtsFunction>();
+    // One nested stack per operation group holds its functions, roles and log groups: with every operation
+    // and the API's methods in one template the stack would pass CloudFormation's 500-resource limit.
+    const groupStacks = new Map<string, Construct>();
     const functionsScope = new Construct(this, 'Functions');
+    const scopeOf = (group: string): Construct => {
+      let scope = groupStacks.get(group);
+      if (!scope) groupStacks.set(group, (scope = new NestedStack(functionsScope, pascalCase(group), { description: `WTS Chat ${group} operations` })));
+      return scope;
+    };
     for (const opId of cfg.operations) {
-      const fn = new WtsFunction(functionsScope, pascalCase(opId), { operation: getOperation(opId), secret, baseUrl: cfg.baseUrl, lambda: cfg.lambda, corsOrigins: cfg.api.corsOrigins });
+      const fn = new WtsFunction(scopeOf(getOperation(opId).group), pascalCase(opId), { operation: getOperation(opId), secret, baseUrl: cfg.baseUrl, lambda: cfg.lambda, corsOrigins: cfg.api.corsOrigins });
       functions.set(opId, fn);
       acknowledge(fn, 'AwsSolutions-L1', 'nodejs22.x is the runtime this project targets and tests (esbuild target node22); move with the project, not per function.');
       if (cfg.lambda.tracing) {
@@ -269,7 +277,7 @@ export class WtsChatFunctions extends Construct {
       const fn = this.fn(opId);
       acknowledge(
         role,
-        `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        `AwsSolutions-IAM5[Resource::${functionArnAsNagSeesIt(role, fn)}:*]`,
         `CDK's LambdaInvoke grant also covers versions and aliases of ${opId}'s function (ARN:*), nothing else.`,
       );
     }

@@ -9,13 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { OPERATION_IDS } from '../../functions/registry';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { SIMULATOR_TOKEN, startSimulator } from '../../wts-simulator';
 import { WtsChatFunctionsStack } from '../../lib/wts-chat-functions-stack';
 import { startSecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
-import { CDK_JSON_CONTEXT, resourcesOfType, tempOutdir, type CfnTemplate } from './support';
+import { CDK_JSON_CONTEXT, resourcesOfType, tempOutdir, type CfnTemplate , templateOf } from './support';
 
 const run = promisify(execFile);
 const MAX_BYTES = 1.5 * 1024 * 1024;
@@ -41,7 +40,7 @@ const synthBundled = (wts: ConstructorParameters<typeof WtsChatFunctionsStack>[2
   } finally {
     process.stderr.write = write;
   }
-  const json = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const json = templateOf(stack).toJSON() as CfnTemplate;
   if (!said.some((line) => line.startsWith('Bundling asset'))) throw new Error(`expected the CDK to bundle; it said: ${said.join('')}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'WtsBundle.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> };
   const assets = new Map<string, { operation: string; dir: string; env: Record<string, unknown> }>();

@@ -13,7 +13,6 @@
  */
 import type { Context } from 'aws-lambda';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { csvRecords } from '../../functions/campaign/csv';
@@ -25,7 +24,7 @@ import { InMemoryPersistenceLayer } from '../../functions/runtime/idempotency';
 import { CAMPAIGN_STATES as S, WtsCampaign } from '../../lib/campaign';
 import { WtsConfigurationError } from '../../lib/config';
 import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simulator';
-import { CDK_JSON_CONTEXT, NO_BUNDLING, renderIntrinsics, resourcesOfType, synthStack, tempOutdir, type CfnTemplate } from './support';
+import { CDK_JSON_CONTEXT, NO_BUNDLING, renderIntrinsics, resourcesOfType, synthStack, tempOutdir, type CfnTemplate , templateOf } from './support';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22) in Task states; the project runs on Node >= 20.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
@@ -58,7 +57,7 @@ const synthCampaign = () => {
     timeout: Duration.seconds(28),
   });
   const campaign = new WtsCampaign(stack, 'Campaign', { sendFunction: stub, maxConcurrency: 3 });
-  const template = Template.fromStack(stack);
+  const template = templateOf(stack);
   const json = template.toJSON() as CfnTemplate;
   const [, machine] = resourcesOfType(json, 'AWS::StepFunctions::StateMachine')[0];
   const asl = JSON.parse(renderIntrinsics(machine.Properties!.DefinitionString, json) as string);

@@ -3,11 +3,10 @@
  * buckets' objects to the file-sending functions alone, with `WTS_FILE_BUCKETS` naming them; by default
  * no function reads any bucket (and `fileS3` is a WtsConfigError at run time).
  */
-import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { operations } from '../../functions/registry';
 import { WtsConfigurationError } from '../../lib/config';
-import { functionOperations, resourcesOfType, synthApp, synthStack, type CfnTemplate } from './support';
+import { functionOperations, resourcesOfType, synthApp, synthStack, type CfnTemplate , templateOf } from './support';
 
 const FILE_OPERATIONS = Object.values(operations)
   .filter((op) => Object.hasOwn(op.inputs, 'fileS3'))
@@ -34,7 +33,7 @@ test('by default no function may read S3 or names a bucket', () => {
 
 test('-c wtsFileBuckets=a,b: exactly s3:GetObject on those buckets’ objects, for the file-sending functions only', () => {
   const { stack } = synthApp({ wtsFileBuckets: 'wts-arquivos,boletos.loja' });
-  const json = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const json = templateOf(stack).toJSON() as CfnTemplate;
   const byOperation = functionOperations(json);
   expect(byOperation.size).toBeGreaterThan(FILE_OPERATIONS.length);
   for (const [fnId, opId] of byOperation) {

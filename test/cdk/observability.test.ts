@@ -11,7 +11,7 @@ import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { OPERATION_IDS } from '../../functions/registry';
 import { WtsConfigurationError } from '../../lib/config';
 import { WtsChatFunctions } from '../../lib/wts-chat-functions';
-import { CDK_JSON_CONTEXT, NO_BUNDLING, renderIntrinsics, resourcesOfType, synthApp, synthStack, type CfnTemplate } from './support';
+import { CDK_JSON_CONTEXT, NO_BUNDLING, renderIntrinsics, resourcesOfType, synthApp, synthStack, type CfnTemplate , templateOf } from './support';
 
 const TOPIC_ARN = 'arn:aws:sns:sa-east-1:111122223333:wts-alarms';
 
@@ -155,7 +155,7 @@ describe('the webhook receiver hook (watchWebhookReceiver)', () => {
     // WHEN the receiver is put under watch with its route's 5xx metric
     const alarm = wts.observability.watchWebhookReceiver({ fn: receiver, fiveXx: wts.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }) });
     // THEN
-    const json = Template.fromStack(stack).toJSON() as CfnTemplate;
+    const json = templateOf(stack).toJSON() as CfnTemplate;
     const created = alarmsOf(json).find((a) => a.id.includes('WebhookReceiver5xx'))!;
     expect(created).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Threshold: 1, AlarmActions: [TOPIC_ARN], OKActions: [TOPIC_ARN] });
     expect(wts.observability.alarms).toContain(alarm);
@@ -170,7 +170,7 @@ describe('the webhook receiver hook (watchWebhookReceiver)', () => {
     const cloudwatch = require('aws-cdk-lib/aws-cloudwatch') as typeof import('aws-cdk-lib/aws-cloudwatch');
     const own = new cloudwatch.Alarm(stack, 'ReceiverAlarm', { metric: receiver.metricErrors(), threshold: 1, evaluationPeriods: 1 });
     wts.observability.watchWebhookReceiver({ fn: receiver, alarm: own });
-    const json = Template.fromStack(stack).toJSON() as CfnTemplate;
+    const json = templateOf(stack).toJSON() as CfnTemplate;
     expect(alarmsOf(json).some((a) => a.id.includes('WebhookReceiver5xx'))).toBe(false);
     expect(alarmsOf(json).find((a) => a.id.startsWith('ReceiverAlarm'))).toMatchObject({ AlarmActions: [TOPIC_ARN], OKActions: [TOPIC_ARN] });
   });
@@ -195,7 +195,7 @@ describe('context keys wtsAlarmTopic / wtsAlarmEmail / wtsIdempotencyWindowSecon
   test('-c values are read: topic ARN, email, window in seconds', () => {
     const { stack } = synthApp({ wtsOperations: 'message.sendText', wtsAlarmTopic: TOPIC_ARN, wtsIdempotencyWindowSeconds: '7200' });
     expect(stack.wts.config.alarms).toEqual({ topicArn: TOPIC_ARN, email: undefined });
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WTS_IDEMPOTENCY_EXPIRES_SECONDS: '7200' }) } });
+    templateOf(stack).hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ WTS_IDEMPOTENCY_EXPIRES_SECONDS: '7200' }) } });
     const { stack: withEmail } = synthApp({ wtsOperations: 'message.sendText', wtsAlarmEmail: 'ops@example.com.br' });
     expect(withEmail.wts.config.alarms.email).toBe('ops@example.com.br');
     expect(withEmail.wts.config.idempotency.windowSeconds).toBe(3600);

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../../lib/app';
 import type { WtsChatFunctionsProps } from '../../lib/config';
@@ -49,13 +49,56 @@ export interface CfnResource {
 export interface CfnTemplate {
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, { Value: unknown }>;
+  Parameters?: Record<string, unknown>;
 }
+
+/** Deep copy of a template value with `swap` applied to every node (its answer replaces the node when defined). */
+const rewrite = (node: unknown, swap: (node: Record<string, unknown>) => unknown): unknown => {
+  if (Array.isArray(node)) return node.map((item) => rewrite(item, swap));
+  if (node === null || typeof node !== 'object') return node;
+  const swapped = swap(node as Record<string, unknown>);
+  if (swapped !== undefined) return swapped;
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, rewrite(value, swap)]));
+};
+
+/**
+ * The stack's template with its nested stacks folded in, as if it were one template: each nested stack's
+ * resources join the parent's, its parameters are replaced by what the parent passes, and the parent's
+ * `Outputs.X` reads by what the nested output holds. The functions live in nested stacks (one per
+ * operation group, to stay under CloudFormation's 500 resources a template); assertions read the whole.
+ */
+export const flatTemplateJson = (stack: Stack): CfnTemplate => {
+  let json = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const children = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack && c.nestedStackParent === stack);
+  for (const nested of children) {
+    const resourceId = stack.getLogicalId(nested.nestedStackResource!);
+    const passed = (json.Resources[resourceId].Properties?.Parameters ?? {}) as Record<string, unknown>;
+    const inner = rewrite(flatTemplateJson(nested), (n) => (typeof n.Ref === 'string' && Object.hasOwn(passed, n.Ref) ? passed[n.Ref] : undefined)) as CfnTemplate;
+    json = rewrite(json, (n) => {
+      const att = n['Fn::GetAtt'];
+      if (!Array.isArray(att) || att[0] !== resourceId) return undefined;
+      return inner.Outputs![String(att[1]).replace(/^Outputs\./, '')].Value;
+    }) as CfnTemplate;
+    delete json.Resources[resourceId];
+    for (const [id, resource] of Object.entries(inner.Resources)) {
+      if (json.Resources[id]) throw new Error(`logical id ${id} in both ${stack.stackName} and its nested stack`);
+      json.Resources[id] = resource;
+    }
+    for (const resource of Object.values(json.Resources)) {
+      if (resource.DependsOn) resource.DependsOn = resource.DependsOn.filter((d) => d !== resourceId);
+    }
+  }
+  return json;
+};
+
+/** `Template.fromStack`, with the nested stacks folded in (see `flatTemplateJson`). */
+export const templateOf = (stack: Stack): Template => Template.fromJSON(flatTemplateJson(stack) as unknown as Record<string, unknown>);
 
 /** GIVEN props WHEN the stack is synthesized (no bundling) THEN its template. */
 export const synthStack = (wts: WtsChatFunctionsProps = {}, context: Record<string, unknown> = {}): Synthesized => {
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...NO_BUNDLING, ...context }, outdir: tempOutdir() });
   const stack = new WtsChatFunctionsStack(app, 'WtsTest', { wts });
-  const template = Template.fromStack(stack);
+  const template = templateOf(stack);
   return { app, stack, template, json: template.toJSON() as CfnTemplate };
 };
 
