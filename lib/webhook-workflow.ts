@@ -36,6 +36,12 @@ export const AFTER_HOURS_STATES = {
   rejected: 'EventRejected',
 } as const;
 
+/**
+ * The idempotency key of the workflow's sends and creates: the WTS message and the state, hashed (a
+ * message id is WTS's to choose; the key may have 255 characters at most).
+ */
+export const AFTER_HOURS_IDEMPOTENCY_KEY = "States.Hash(States.Format('{}#{}', $.messageId, $$.State.Name), 'SHA-256')";
+
 /** The operations the workflow calls (their functions must be deployed). */
 export const AFTER_HOURS_OPERATIONS = ['session.get', 'session.sendTemplate', 'panel.createCard'] as const satisfies readonly OperationId[];
 
@@ -79,6 +85,21 @@ export const officeHoursInUtc = (hours: OfficeHours = {}): string[] => {
   return out;
 };
 
+/**
+ * A function's ARN as cdk-nag writes it in a finding on a policy of `scope`'s stack: `<Fn.Arn>` for a function
+ * of the same stack, `<NestedStackResource.Outputs.<FnUniqueId>Arn>` for one in a nested stack of it (the output
+ * CDK creates to pass the ARN up, named by the function's unique id and the attribute).
+ */
+export const functionArnAsNagSeesIt = (scope: Construct, fn: WtsFunction): string => {
+  const here = Stack.of(scope);
+  const cfn = fn.node.defaultChild as CfnElement;
+  const owner = Stack.of(fn);
+  if (owner === here) return `<${here.getLogicalId(cfn)}.Arn>`;
+  const resource = owner.nestedStackResource;
+  if (!resource || Stack.of(resource) !== here) throw new Error(`${fn.node.path} is neither in ${here.node.path} nor in a stack nested in it`);
+  return `<${here.getLogicalId(resource as CfnElement)}.Outputs.${Names.nodeUniqueId(cfn.node)}Arn>`;
+};
+
 export class AfterHoursWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
@@ -94,7 +115,11 @@ export class AfterHoursWorkflow extends Construct {
       errorPath: '$.error.Error',
       causePath: '$.error.Cause',
     });
-    const task = (stateId: string, op: OperationId, p: Omit<WtsTaskProps, 'onValidationError'>) => wtsTask(this, stateId, props.fn(op), { ...p, onValidationError: rejected });
+    // Each event starts its own execution, so the default key (execution id # state) would not notice a
+    // repeat: EventBridge delivers at least once, and WTS redelivers a webhook it saw no answer to (a new
+    // event on the bus, same message). Keyed by the WTS message instead, a repeat answers the first result.
+    const task = (stateId: string, op: OperationId, p: Omit<WtsTaskProps, 'onValidationError' | 'idempotencyKey'>) =>
+      wtsTask(this, stateId, props.fn(op), { ...p, idempotencyKey: AFTER_HOURS_IDEMPOTENCY_KEY, onValidationError: rejected });
 
     // The input is the EventBridge event: `time` is WTS's date in UTC, `detail` the delivery.
     const clock = new sfn.Pass(this, S.clock, {
@@ -166,7 +191,7 @@ export class AfterHoursWorkflow extends Construct {
     for (const op of AFTER_HOURS_OPERATIONS) {
       const fn = props.fn(op);
       acknowledge(
-        `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        `AwsSolutions-IAM5[Resource::${functionArnAsNagSeesIt(this, fn)}:*]`,
         `CDK's LambdaInvoke grant also covers versions and aliases of ${op}'s function (ARN:*), nothing else.`,
       );
     }

@@ -6,7 +6,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -22,7 +22,8 @@ import { AFTER_HOURS_OPERATIONS, AFTER_HOURS_STATES as S, AfterHoursWorkflow, of
 import { WtsWebhooks, WTS_WEBHOOK_EVENTS, type WtsWebhooksProps } from '../../lib/webhooks';
 import { pascalCase, WtsFunction, type WtsSecretBinding } from '../../lib/wts-function';
 import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simulator';
-import { apiMethods, CDK_JSON_CONTEXT, functionOperations, NO_BUNDLING, renderIntrinsics, resourcesOfType, tempOutdir, type CfnTemplate } from './support';
+import { WtsConfigurationError } from '../../lib/config';
+import { apiMethods, CDK_JSON_CONTEXT, functionOperations, NO_BUNDLING, renderIntrinsics, resourcesOfType, synthApp, synthStack, tempOutdir, type CfnTemplate } from './support';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22) in Task states; the project runs on Node >= 20.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
@@ -397,6 +398,204 @@ describe('AfterHoursWorkflow', () => {
     ])('the edges of office hours: %s', async (_label, time, inHours) => {
       const run = await execute(messageReceived(time));
       expect(run.entered.includes(S.inOfficeHours)).toBe(inHours);
+    });
+  });
+});
+
+describe('in the stack (WtsChatFunctionsStack / the cdk app)', () => {
+  /** The resources the webhooks construct put in a template, found by their roles in it. */
+  const parts = (json: CfnTemplate) => {
+    const receiver = resourcesOfType(json, 'AWS::Lambda::Function').find(([, r]) => (r.Properties!.Tags ?? []).some((t: any) => t.Key === 'wts:component' && t.Value === 'webhook-receiver'));
+    const tokenSecret = resourcesOfType(json, 'AWS::SecretsManager::Secret').find(([, r]) => r.Properties!.GenerateSecretString);
+    return { receiver, tokenSecret, bus: resourcesOfType(json, 'AWS::Events::EventBus')[0], archive: resourcesOfType(json, 'AWS::Events::Archive')[0] };
+  };
+  const infos = (stack: Stack) => Annotations.fromStack(stack).findInfo('*', Match.anyValue()).map((m) => String(m.entry.data));
+
+  describe('default props', () => {
+    let synthesized: ReturnType<typeof synthStack>;
+    beforeAll(() => {
+      synthesized = synthStack();
+    });
+
+    test('the receiver route POST /webhooks/wts/{token} is the one open method: no IAM auth, no API key', () => {
+      const { json } = synthesized;
+      const { receiver } = parts(json);
+      const open = apiMethods(json).filter((m) => m.props.AuthorizationType === 'NONE');
+      expect(open.map((m) => [m.method, m.path, m.functionId])).toEqual([['POST', '/webhooks/wts/{token}', receiver![0]]]);
+      expect(open[0].props).toMatchObject({ ApiKeyRequired: false, Integration: { Type: 'AWS_PROXY' } });
+      // the webhook.* operations are operations like the others: IAM
+      const subscriptions = apiMethods(json).filter((m) => m.path.startsWith('/webhooks/') && !m.path.startsWith('/webhooks/wts/'));
+      expect(subscriptions.map((m) => `${m.method} ${m.path}`).sort()).toEqual([
+        'DELETE /webhooks/subscriptions/{subscriptionId}',
+        'GET /webhooks/events',
+        'GET /webhooks/subscriptions',
+        'GET /webhooks/subscriptions/{subscriptionId}',
+        'POST /webhooks/subscriptions',
+        'PUT /webhooks/subscriptions/{subscriptionId}',
+      ]);
+      for (const m of subscriptions) expect(m.props.AuthorizationType).toBe('AWS_IAM');
+    });
+
+    test('the bus wts-chat and its 30-day archive of every wts.chat event', () => {
+      const { bus, archive } = parts(synthesized.json);
+      expect(bus[1].Properties).toMatchObject({ Name: 'wts-chat' });
+      expect(archive[1].Properties).toMatchObject({ SourceArn: { 'Fn::GetAtt': [bus[0], 'Arn'] }, EventPattern: { source: ['wts.chat'] }, RetentionDays: 30 });
+    });
+
+    test('the receiver, tagged wts:component=webhook-receiver: its role may only PutEvents on that bus and read its token secret', () => {
+      const { json } = synthesized;
+      const { receiver, tokenSecret, bus } = parts(json);
+      expect(receiver![1].Properties!.Environment.Variables).toEqual({ WTS_EVENT_BUS_NAME: { Ref: bus[0] }, WTS_WEBHOOK_TOKEN_SECRET_ID: { Ref: tokenSecret![0] } });
+      const roleId = receiver![1].Properties!.Role['Fn::GetAtt'][0];
+      const statements = json.Resources[roleId].Properties!.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+      expect(statements.filter((st: any) => st.Sid !== 'WriteOwnLogs')).toEqual([
+        { Sid: 'PutWtsEvents', Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [bus[0], 'Arn'] } },
+        { Sid: 'ReadWebhookToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: tokenSecret![0] } },
+      ]);
+      expect(statements.find((st: any) => st.Sid === 'WriteOwnLogs').Action).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(json.Resources[roleId].Properties!.ManagedPolicyArns).toBeUndefined();
+      expect(resourcesOfType(json, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(roleId))).toEqual([]);
+      // and no other role may put events on the bus or read the token
+      const others = resourcesOfType(json, 'AWS::IAM::Role').filter(([id]) => id !== roleId).map(([, r]) => JSON.stringify(r));
+      expect(others.filter((r) => r.includes('events:PutEvents') || r.includes(`"Ref":"${tokenSecret![0]}"`))).toEqual([]);
+    });
+
+    test('no WTS subscription while the API key secret is the placeholder: no custom resource, a note, and the command to read the token', () => {
+      const { json, stack } = synthesized;
+      expect(resourcesOfType(json, 'Custom::WtsWebhookSubscription')).toEqual([]);
+      expect(infos(stack)).toContainEqual(expect.stringMatching(/^The WTS webhook subscription is not created: this stack creates the API key secret.*webhooks\.subscription: true/));
+      const command = renderIntrinsics(json.Outputs!.GetWebhookTokenCommand.Value, json) as string;
+      expect(command).toBe(`aws secretsmanager get-secret-value --secret-id ${parts(json).tokenSecret![0]} --query SecretString --output text`);
+    });
+
+    test('no after-hours rule unless a template and a step are configured, with a note saying how', () => {
+      const { json, stack } = synthesized;
+      expect(resourcesOfType(json, 'AWS::Events::Rule')).toEqual([]);
+      expect(infos(stack)).toContainEqual(expect.stringMatching(/^The after-hours example .* is not deployed: it needs a template and a panel step\. To deploy it, set webhooks\.afterHours\.templateId and webhooks\.afterHours\.stepId/));
+    });
+
+    test('outputs: bus name and ARN, the webhook URL without its token, the token secret', () => {
+      const { json } = synthesized;
+      const { bus, tokenSecret } = parts(json);
+      const outputs = json.Outputs!;
+      expect(outputs.EventBusName.Value).toEqual({ Ref: bus[0] });
+      expect(outputs.EventBusArn.Value).toEqual({ 'Fn::GetAtt': [bus[0], 'Arn'] });
+      expect(renderIntrinsics(outputs.WebhookUrl.Value, json)).toMatch(/^https:\/\/\w+\.execute-api\.[^/]+\.amazonaws\.com\/\w+\/webhooks\/wts\/$/);
+      expect(outputs.WebhookTokenSecret.Value).toEqual({ Ref: tokenSecret![0] });
+      expect(outputs.EventArchiveArn.Value).toEqual({ 'Fn::GetAtt': [parts(json).archive[0], 'Arn'] });
+    });
+
+    test('the receiver\'s alarm is on the dashboard and notifies like the others', () => {
+      const { json } = synthesized;
+      const alarm = resourcesOfType(json, 'AWS::CloudWatch::Alarm').find(([, r]) => /webhook receiver/i.test(r.Properties!.AlarmDescription ?? ''));
+      expect(alarm).toBeDefined();
+      const dashboard = JSON.stringify(resourcesOfType(json, 'AWS::CloudWatch::Dashboard')[0][1].Properties!.DashboardBody);
+      expect(dashboard).toContain('Webhook receiver');
+      expect(dashboard).toContain(alarm![0]);
+    });
+  });
+
+  test('with the API key secret given, the stack subscribes its receiver in WTS (all events) and outputs the subscription id', () => {
+    const { json } = synthStack({ secret: 'wts/api-key', operations: ['webhook.list'], workflow: false });
+    const [[crId, cr]] = resourcesOfType(json, 'Custom::WtsWebhookSubscription');
+    expect(cr.Properties).toMatchObject({ Events: ['*'], Enabled: 'true', TokenVersion: '1', Name: 'wts-chat-functions WtsTest' });
+    expect(renderIntrinsics(cr.Properties!.ReceiverUrl, json)).toMatch(/^https:\/\/[^/]+\/\w+\/webhooks\/wts\/$/);
+    expect(json.Outputs!.WebhookSubscriptionId.Value).toEqual({ Ref: crId });
+    expect(json.Outputs!.GetWebhookTokenCommand).toBeUndefined();
+  });
+
+  describe('context keys (cdk synth -c …)', () => {
+    test('-c wtsWebhooks=false: no bus, no receiver, no route, no webhook notes', () => {
+      const { stack } = synthApp({ wtsOperations: 'webhook.list', wtsWorkflow: 'false', wtsWebhooks: 'false' });
+      const json = Template.fromStack(stack).toJSON() as CfnTemplate;
+      expect(resourcesOfType(json, 'AWS::Events::EventBus')).toEqual([]);
+      expect(parts(json).receiver).toBeUndefined();
+      expect(apiMethods(json).map((m) => `${m.method} ${m.path}`)).toEqual(['GET /webhooks/subscriptions']);
+      expect(Object.keys(json.Outputs!)).not.toContain('WebhookUrl');
+      expect(infos(stack)).toEqual([]);
+    });
+
+    test('bus name, archive retention, events, an existing token secret, token version; -c wtsWebhookSubscription=false turns the subscription off', () => {
+      const context = {
+        wtsSecret: 'wts/api-key',
+        wtsOperations: 'webhook.list',
+        wtsWorkflow: 'false',
+        wtsEventBusName: 'wts-prod',
+        wtsEventArchiveDays: '0',
+        wtsWebhookEvents: 'SESSION_NEW,MESSAGE_RECEIVED',
+        wtsWebhookTokenSecret: 'wts/webhook-token',
+        wtsWebhookTokenVersion: '2',
+      };
+      const json = Template.fromStack(synthApp(context).stack).toJSON() as CfnTemplate;
+      expect(parts(json).bus[1].Properties).toMatchObject({ Name: 'wts-prod' });
+      expect(parts(json).archive[1].Properties!.RetentionDays ?? 0).toBe(0);
+      expect(parts(json).tokenSecret).toBeUndefined();
+      // WTS's order, whatever order they were given in
+      expect(resourcesOfType(json, 'Custom::WtsWebhookSubscription')[0][1].Properties).toMatchObject({ Events: ['SESSION_NEW', 'MESSAGE_RECEIVED'], TokenVersion: '2' });
+      expect(JSON.stringify(parts(json).receiver![1].Properties!.Environment)).toContain('wts/webhook-token');
+
+      const off = Template.fromStack(synthApp({ ...context, wtsWebhookSubscription: 'false' }).stack).toJSON() as CfnTemplate;
+      expect(resourcesOfType(off, 'Custom::WtsWebhookSubscription')).toEqual([]);
+      expect(parts(off).receiver).toBeDefined();
+    });
+
+    test('-c wtsAfterHoursTemplateId=… -c wtsAfterHoursStepId=…: the rule on MESSAGE_RECEIVED starts the after-hours workflow', () => {
+      const { stack } = synthApp({
+        wtsOperations: AFTER_HOURS_OPERATIONS.join(','),
+        wtsWorkflow: 'false',
+        wtsAfterHoursTemplateId: EXAMPLE_IDS.templateId,
+        wtsAfterHoursStepId: EXAMPLE_IDS.stepId,
+        wtsAfterHoursOfficeHours: '{"start":9,"end":17}',
+      });
+      const template = Template.fromStack(stack);
+      const json = template.toJSON() as CfnTemplate;
+      const [[machineId, machine]] = resourcesOfType(json, 'AWS::StepFunctions::StateMachine');
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: { Ref: parts(json).bus[0] },
+        EventPattern: { source: ['wts.chat'], 'detail-type': ['MESSAGE_RECEIVED'] },
+        Targets: [Match.objectLike({ Arn: { Ref: machineId } })],
+      });
+      const asl = JSON.parse(renderIntrinsics(machine.Properties!.DefinitionString, json) as string);
+      expect(asl.States[S.sendTemplate].Parameters.templateId).toBe(EXAMPLE_IDS.templateId);
+      expect(asl.States[S.createCard].Parameters.stepId).toBe(EXAMPLE_IDS.stepId);
+      expect(json.Outputs!.AfterHoursWorkflowArn.Value).toEqual({ Ref: machineId });
+      expect(infos(stack).filter((m) => m.startsWith('The after-hours example'))).toEqual([]);
+    });
+
+    test('bad values fail the synth, each named by its context key', () => {
+      let error: unknown;
+      try {
+        synthApp({
+          wtsEventBusName: 'default',
+          wtsEventArchiveDays: '-1',
+          wtsWebhookEvents: 'MESSAGE_RECEIVED,MESSAGE_DELETED',
+          wtsWebhookTokenSecret: 'not a secret name',
+          wtsWebhookSubscription: 'maybe',
+          wtsAfterHoursTemplateId: 'welcome',
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(WtsConfigurationError);
+      expect((error as WtsConfigurationError).problems.map((p) => p.split(':')[0])).toEqual([
+        'wtsEventBusName',
+        'wtsEventArchiveDays',
+        'wtsWebhookTokenSecret',
+        'wtsWebhookEvents',
+        'wtsWebhookSubscription',
+        'wtsAfterHoursTemplateId',
+        'wtsAfterHoursStepId',
+      ]);
+      expect((error as WtsConfigurationError).problems.join('\n')).toMatch(/unknown WTS webhook event\(s\) MESSAGE_DELETED/);
+    });
+
+    test('after-hours without its operations, or with webhooks off, is an error rather than silently nothing', () => {
+      expect(() => synthApp({ wtsOperations: 'session.get', wtsAfterHoursTemplateId: EXAMPLE_IDS.templateId, wtsAfterHoursStepId: EXAMPLE_IDS.stepId })).toThrow(
+        /wtsAfterHoursTemplateId: the after-hours example needs session\.sendTemplate, panel\.createCard, which wtsOperations leaves out/,
+      );
+      expect(() => synthApp({ wtsWebhooks: 'false', wtsAfterHoursTemplateId: EXAMPLE_IDS.templateId, wtsAfterHoursStepId: EXAMPLE_IDS.stepId })).toThrow(
+        /wtsAfterHoursTemplateId: runs on the webhook bus, which -c wtsWebhooks=false turns off/,
+      );
     });
   });
 });
