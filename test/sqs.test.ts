@@ -99,3 +99,17 @@ test("each record's messageId is its idempotency key: a redelivered record is an
 
   expect(sends().map((r) => (r.body as { text: string }).text)).toEqual(['uma vez', 'outra']);
 });
+
+test('an EventBridge event put on the queue twice (two messages, one event id) is sent once', async () => {
+  const handler = handlerFor({ idempotency: { store: new InMemoryPersistenceLayer() } });
+  const event = eventBridgeEvent({ ...example, text: 'Uma vez só' });
+  // EventBridge delivers at least once: the rule's target queue may get the same event as two messages.
+  const first = record(event);
+  const again = record(event);
+  expect(first.messageId).not.toBe(again.messageId);
+
+  expect(await handler(batch(first), lambdaContext())).toEqual({ batchItemFailures: [] });
+  expect(await handler(batch(again), lambdaContext())).toEqual({ batchItemFailures: [] });
+
+  expect(sends().map((r) => (r.body as { text: string }).text)).toEqual(['Uma vez só']);
+});

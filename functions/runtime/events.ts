@@ -329,8 +329,9 @@ export const isFifoRecord = (record: Dict): boolean => {
 
 /**
  * One SQS message: its JSON body is the operation input, or an EventBridge event carrying it in `detail`
- * (a rule or pipe targeting the queue). A batch is split by handler.ts, which calls this once per record;
- * the record's `messageId` is its idempotency key (SQS keeps it on every redelivery).
+ * (a rule or pipe targeting the queue). A batch is split by handler.ts, which calls this once per record.
+ * The idempotency key is the carried event's `id` when there is one, else the record's `messageId` (SQS
+ * keeps it on every redelivery).
  */
 const sqsEvent = (op: OperationSpec, event: Dict): NormalizedEvent => {
   const records = own(event, 'Records') as Dict[];
@@ -345,12 +346,16 @@ const sqsEvent = (op: OperationSpec, event: Dict): NormalizedEvent => {
     return refused('body', 'is not valid JSON');
   }
   if (!isObject(value)) return refused('body', 'must be a JSON object holding the operation input');
+  // An EventBridge event on the queue is keyed by its event id: EventBridge may deliver it twice, as two
+  // SQS messages with two message ids, and the idempotency key must catch that repeat too.
+  let eventId: unknown;
   if (isEventBridgeEnvelope(value)) {
     const detail = own(value, 'detail');
     if (!isObject(detail)) return refused('detail', 'must be an object holding the operation input');
+    eventId = own(value, 'id');
     value = detail;
   }
-  const deliveryKey = deliveryKeyFrom(op, own(record, 'messageId'), 'SQS messageId');
+  const deliveryKey = deliveryKeyFrom(op, eventId, 'EventBridge event id') ?? deliveryKeyFrom(op, own(record, 'messageId'), 'SQS messageId');
   return { kind: 'sqs', input: inputFrom(value as Dict), problems: [], ...(deliveryKey ? { deliveryKey } : {}) };
 };
 
