@@ -85,7 +85,11 @@ export const parseWtsDate = (value: unknown): Date | undefined => {
 
 type Checked = { ok: true; entry: WebhookEntry; bytes: number } | { ok: false; status: 400 | 413; problem: string; field: string; eventType?: string; bytes: number };
 
-/** The delivery as an entry, or what is wrong with it. Size first: an oversized body is refused whatever it holds. */
+/**
+ * The delivery as an entry, or what is wrong with it. Size decides first: an oversized body is refused
+ * (413) whatever else is wrong with it; it is still parsed, for the eventType its log line names
+ * (API Gateway bounds the body at 10 MB).
+ */
 export const checkDelivery = (body: string): Checked => {
   let parsed: unknown;
   let parses = true;
@@ -117,7 +121,7 @@ export const createWebhookReceiver = (options: WebhookReceiverOptions) => {
   const { tokenSource, publisher } = options;
   const minRefreshIntervalMs = options.minRefreshIntervalMs ?? 1000;
 
-  const run = async (event: unknown, context: ReceiverContext, { signal: middySignal }: { signal: AbortSignal }) => {
+  const run = async (event: unknown, context: ReceiverContext) => {
     const started = Date.now();
     const requestId = context.awsRequestId;
     const request = readRequest(event);
@@ -156,8 +160,8 @@ export const createWebhookReceiver = (options: WebhookReceiverOptions) => {
     }
 
     const budget = typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS;
-    const timeout = AbortSignal.timeout(Math.max(1, budget - SAFETY_MARGIN_MS));
-    const { eventId } = await publisher.publish(checked.entry, AbortSignal.any([middySignal, timeout]));
+    // This invocation's own deadline (middy's abort signal is shared by every invocation of the process).
+    const { eventId } = await publisher.publish(checked.entry, AbortSignal.timeout(Math.max(1, budget - SAFETY_MARGIN_MS)));
 
     log('info', 'webhook accepted', {
       requestId,
@@ -190,12 +194,9 @@ export const createWebhookReceiver = (options: WebhookReceiverOptions) => {
     },
   };
 
-  return middy<unknown, unknown, Error, ReceiverContext>(run, {
-    timeoutEarlyInMillis: 50,
-    timeoutEarlyResponse: () => {
-      throw new WtsError('WtsTimeoutError', 'The receiver ran out of time; the delivery was not accepted.');
-    },
-  })
+  // middy's own timeout is off: its one AbortController is shared by every invocation of the process (the
+  // local server runs many at once); the publish above carries this invocation's deadline instead.
+  return middy<unknown, unknown, Error, ReceiverContext>(run, { timeoutEarlyInMillis: 0 })
     .use(errorMiddleware)
     .use(tokenSource as middy.MiddlewareObj<unknown, unknown, Error, ReceiverContext>);
 };
