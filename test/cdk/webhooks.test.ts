@@ -25,22 +25,6 @@ import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simul
 import { WtsConfigurationError } from '../../lib/config';
 import { apiMethods, CDK_JSON_CONTEXT, functionOperations, NO_BUNDLING, renderIntrinsics, resourcesOfType, synthApp, synthStack, tempOutdir, type CfnTemplate } from './support';
 
-// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22) in Task states; the project runs on Node >= 20.
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers<T>() {
-      let resolve!: (v: T) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
 
 const API_KEY_SECRET: WtsSecretBinding = {
   secretId: 'wts/api-key',

@@ -15,22 +15,6 @@ import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simul
 import { WORKFLOW_STATES as S } from '../../lib/workflow';
 import { functionOperations, stateMachineDefinition, synthStack } from './support';
 
-// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22) in Task states; the project runs on Node >= 20.
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers<T>() {
-      let resolve!: (v: T) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
 
 const lambdaContext = (): Context =>
   ({
