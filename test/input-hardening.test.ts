@@ -82,15 +82,21 @@ describe('ReDoS: every pattern and format is linear, and sizes are checked befor
     const email = 'a@b' + '.b'.repeat(30_000) + ' ';
     const answer = await http('contact.update', restEvent(opOf('contact.update'), { contactId: ids.contactId, email }));
     refused(answer, [{ field: 'email', problem: 'must be at most 254 characters' }]);
-    expect(answer.ms).toBeLessThan(200);
+    // The quadratic pattern blocked the CPU for seconds; a linear check answers in milliseconds (slack for a busy machine).
+    expect(answer.ms).toBeLessThan(1000);
     expect(sim.requests).toHaveLength(0);
   });
 
   test('the email format alone is linear too (it runs on whatever reaches it)', () => {
-    const started = performance.now();
-    expect(FORMATS.email('a@b' + '.b'.repeat(30_000) + ' ')).toBe(false);
-    expect(FORMATS.email('a@b' + '.b'.repeat(100) + ' ')).toBe(false);
-    expect(performance.now() - started).toBeLessThan(20);
+    // Best of three (the machine is shared); the quadratic pattern took seconds on this input.
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      expect(FORMATS.email('a@b' + '.b'.repeat(30_000) + ' ')).toBe(false);
+      expect(FORMATS.email('a@b' + '.b'.repeat(100) + ' ')).toBe(false);
+      best = Math.min(best, performance.now() - started);
+    }
+    expect(best).toBeLessThan(20);
     expect(['maria.souza@example.com.br', 'joão@empresa.com.br', 'a+tag@x.io'].map(FORMATS.email)).toEqual([true, true, true]);
     expect(['a@b', 'a@.b', 'a@b..c', 'a b@c.d', 'a@b.c.', '@b.c', 'a@@b.c'].map(FORMATS.email)).toEqual(Array(7).fill(false));
   });

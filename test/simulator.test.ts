@@ -388,7 +388,8 @@ describe('WTS simulator: webhooks for its own changes', () => {
     const started = Date.now();
     const created = await call('POST', '/core/v1/contact', { name: 'Carla', phoneNumber: '+5511955554444' });
     expect(created.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Sooner than the slow receiver's 1.5 s: the answer did not wait for the deliveries.
+    expect(Date.now() - started).toBeLessThan(1_400);
     await sim.flushWebhooks();
 
     const outcome = (url: string) => sim.webhookDeliveries.filter((d) => d.url === url).map((d) => [d.eventType, d.status, d.ok, d.error]);

@@ -343,7 +343,8 @@ describe('EventBridge failures are 5xx, so WTS delivers again', () => {
     const res = await invoke(handler, restDelivery(TOKEN, CONTACT_UPDATE), 1200);
     expect(res.statusCode).toBe(504);
     expect(bodyOf(res).error).toMatchObject({ name: 'WtsTimeoutError' });
-    expect(Date.now() - started).toBeLessThan(1500);
+    // The invocation had 1.2 s; without its own deadline the SDK's retries would hold it for 9 s and more.
+    expect(Date.now() - started).toBeLessThan(2000);
     expect(eb.events).toHaveLength(0);
   });
 
