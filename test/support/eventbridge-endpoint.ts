@@ -12,8 +12,8 @@
  * 256 KB per request); request signatures are not checked.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { sendAwsError, sendJson, startAwsJsonServer } from './aws-json-endpoint';
 
 /** One PutEvents entry as received (the SDK serializes `Time` as epoch seconds). */
 export interface PutEventsEntry {
@@ -84,8 +84,6 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
   const events: RecordedEvent[] = [];
   const calls: { target: string; entries: number }[] = [];
   const faults: EventBridgeFault[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  const hanging = new Set<ServerResponse>();
   let buses: Set<string> | undefined;
 
   const busName = (nameOrArn: string | undefined): string => {
@@ -93,19 +91,6 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
     return value.startsWith('arn:') ? value.split('/').pop()! : value;
   };
 
-  function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-    const payload = JSON.stringify(body);
-    const headers: Record<string, string | number> = {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'Content-Length': Buffer.byteLength(payload),
-      'x-amzn-RequestId': randomUUID(),
-    };
-    if (errorType) headers['x-amzn-ErrorType'] = errorType;
-    res.writeHead(status, headers);
-    res.end(payload);
-  }
-
-  const sendError = (res: ServerResponse, status: number, type: string, message: string) => send(res, status, { __type: type, message }, type);
 
   /** Per-entry checks, with EventBridge's error codes. */
   function entryProblem(e: PutEventsEntry): { code: string; message: string } | undefined {
@@ -125,12 +110,12 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
   function putEvents(input: Record<string, unknown>, res: ServerResponse, fault: EventBridgeFault | undefined): void {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
-      sendError(res, 400, 'ValidationException', '1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must have length between 1 and 10');
+      sendAwsError(res, 400, 'ValidationException', '1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must have length between 1 and 10');
       return;
     }
     const total = (entries as PutEventsEntry[]).reduce((n, e) => n + entrySize(e), 0);
     if (total > MAX_REQUEST_BYTES) {
-      sendError(res, 400, 'ValidationException', 'Total size of the entries in the request is over the limit.');
+      sendAwsError(res, 400, 'ValidationException', 'Total size of the entries in the request is over the limit.');
       return;
     }
     let failed = 0;
@@ -148,64 +133,27 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
       events.push({ eventId, entry, detail: JSON.parse(entry.Detail!), receivedAt: Date.now() });
       return { EventId: eventId };
     });
-    send(res, 200, { FailedEntryCount: failed, Entries: results });
+    sendJson(res, 200, { FailedEntryCount: failed, Entries: results });
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      let input: Record<string, unknown> | undefined;
-      try {
-        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-        if (isObject(parsed)) input = parsed;
-      } catch {
-        input = undefined;
-      }
-      calls.push({ target, entries: Array.isArray(input?.Entries) ? input!.Entries.length : 0 });
-
-      const fault = faults.shift();
-      if (fault && 'hang' in fault) {
-        hanging.add(res);
-        res.on('close', () => hanging.delete(res));
-        return;
-      }
-      if (fault && 'status' in fault) {
-        sendError(res, fault.status, fault.type, fault.message ?? `Injected ${fault.type}`);
-        return;
-      }
-      const respond = (): void => {
-        if (res.destroyed) return;
-        if (req.method !== 'POST') sendError(res, 405, 'UnknownOperationException', `Method ${req.method} not allowed`);
-        else if (target !== 'AWSEvents.PutEvents') sendError(res, 400, 'UnknownOperationException', `Unknown operation ${target}`);
-        else if (!input) sendError(res, 400, 'SerializationException', 'Request body is not a JSON object');
-        else putEvents(input, res, fault);
-      };
-      if (fault && 'delayMs' in fault) {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          respond();
-        }, fault.delayMs);
-        timers.add(t);
-      } else {
-        respond();
-      }
-    });
+  const server = await startAwsJsonServer(({ target, method, input, res }, { later, hold }) => {
+    calls.push({ target, entries: Array.isArray(input?.Entries) ? input!.Entries.length : 0 });
+    const fault = faults.shift();
+    if (fault && 'hang' in fault) return hold(res);
+    if (fault && 'status' in fault) return sendAwsError(res, fault.status, fault.type, fault.message ?? `Injected ${fault.type}`);
+    const respond = (): void => {
+      if (res.destroyed) return;
+      if (method !== 'POST') sendAwsError(res, 405, 'UnknownOperationException', `Method ${method} not allowed`);
+      else if (target !== 'AWSEvents.PutEvents') sendAwsError(res, 400, 'UnknownOperationException', `Unknown operation ${target}`);
+      else if (!input) sendAwsError(res, 400, 'SerializationException', 'Request body is not a JSON object');
+      else putEvents(input, res, fault);
+    };
+    if (fault && 'delayMs' in fault) later(fault.delayMs, respond);
+    else respond();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     events,
     calls,
     fault(next) {
@@ -219,17 +167,7 @@ export async function startEventBridgeEndpoint(): Promise<EventBridgeEndpoint> {
       calls.length = 0;
       faults.length = 0;
     },
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        for (const res of hanging) res.destroy();
-        hanging.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: () => server.close(),
   };
 }
 

@@ -10,8 +10,8 @@
  * Request signatures are not checked.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { sendAwsError, sendJson, startAwsJsonServer } from './aws-json-endpoint';
 
 export interface SecretsManagerEndpoint {
   /** 'http://127.0.0.1:PORT' */
@@ -65,7 +65,6 @@ export async function startSecretsManagerEndpoint(
   const store = new Map<string, StoredSecret>(); // by name
   const calls: { target: string; secretId: string }[] = [];
   const faults: Fault[] = [];
-  const timers = new Set<NodeJS.Timeout>();
 
   /** Accepts a name, a full ARN, or a partial ARN (a full ARN without the random 6-char suffix). */
   function find(id: string): StoredSecret | undefined {
@@ -104,40 +103,24 @@ export async function startSecretsManagerEndpoint(
 
   for (const [name, value] of Object.entries(secrets)) setSecret(name, value);
 
-  function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-    const payload = JSON.stringify(body);
-    const headers: Record<string, string | number> = {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'Content-Length': Buffer.byteLength(payload),
-      'x-amzn-RequestId': randomUUID(),
-    };
-    if (errorType) headers['x-amzn-ErrorType'] = errorType;
-    res.writeHead(status, headers);
-    res.end(payload);
-  }
-
-  function sendError(res: ServerResponse, status: number, type: string, message: string): void {
-    send(res, status, { __type: type, message }, type);
-  }
-
   function handle(target: string, input: Record<string, unknown>, res: ServerResponse): void {
     const operation = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : '';
     if (operation !== 'GetSecretValue' && operation !== 'DescribeSecret') {
-      sendError(res, 400, 'UnknownOperationException', `Unknown operation ${target}`);
+      sendAwsError(res, 400, 'UnknownOperationException', `Unknown operation ${target}`);
       return;
     }
     const secretId = input.SecretId;
     if (typeof secretId !== 'string' || secretId === '') {
-      sendError(res, 400, 'InvalidParameterException', 'You must specify a SecretId.');
+      sendAwsError(res, 400, 'InvalidParameterException', 'You must specify a SecretId.');
       return;
     }
     const secret = find(secretId);
     if (!secret) {
-      sendError(res, 400, 'ResourceNotFoundException', NOT_FOUND_MESSAGE);
+      sendAwsError(res, 400, 'ResourceNotFoundException', NOT_FOUND_MESSAGE);
       return;
     }
     if (operation === 'GetSecretValue') {
-      send(res, 200, {
+      sendJson(res, 200, {
         ARN: secret.arn,
         Name: secret.name,
         VersionId: secret.versionId,
@@ -146,7 +129,7 @@ export async function startSecretsManagerEndpoint(
         CreatedDate: secret.lastChangedDate, // CreatedDate of the *version*, as in AWS
       });
     } else {
-      send(res, 200, {
+      sendJson(res, 200, {
         ARN: secret.arn,
         Name: secret.name,
         CreatedDate: secret.createdDate,
@@ -156,79 +139,33 @@ export async function startSecretsManagerEndpoint(
     }
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      let input: Record<string, unknown> = {};
-      let parseFailed = false;
-      const raw = Buffer.concat(chunks).toString('utf8');
-      if (raw.trim() !== '') {
-        try {
-          const parsed: unknown = JSON.parse(raw);
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) input = parsed as Record<string, unknown>;
-          else parseFailed = true;
-        } catch {
-          parseFailed = true;
-        }
-      }
-      calls.push({ target, secretId: typeof input.SecretId === 'string' ? input.SecretId : '' });
-
-      const requested = typeof input.SecretId === 'string' ? input.SecretId : '';
-      const index = faults.findIndex((f) => f.secretId === undefined || f.secretId === requested);
-      const fault = index < 0 ? undefined : faults.splice(index, 1)[0];
-      if (fault && 'status' in fault) {
-        sendError(res, fault.status, fault.type, fault.message ?? `Injected ${fault.type}`);
-        return;
-      }
-      const respond = (): void => {
-        if (req.method !== 'POST') {
-          sendError(res, 405, 'UnknownOperationException', `Method ${req.method} not allowed`);
-        } else if (parseFailed) {
-          sendError(res, 400, 'SerializationException', 'Request body is not a JSON object');
-        } else {
-          handle(target, input, res);
-        }
-      };
-      if (fault) {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          if (!res.destroyed) respond();
-        }, fault.delayMs);
-        timers.add(t);
-      } else {
-        respond();
-      }
-    });
+  const server = await startAwsJsonServer(({ target, method, input, res }, { later }) => {
+    const requested = typeof input?.SecretId === 'string' ? input.SecretId : '';
+    calls.push({ target, secretId: requested });
+    const index = faults.findIndex((f) => f.secretId === undefined || f.secretId === requested);
+    const fault = index < 0 ? undefined : faults.splice(index, 1)[0];
+    if (fault && 'status' in fault) {
+      sendAwsError(res, fault.status, fault.type, fault.message ?? `Injected ${fault.type}`);
+      return;
+    }
+    const respond = (): void => {
+      if (res.destroyed) return;
+      if (method !== 'POST') sendAwsError(res, 405, 'UnknownOperationException', `Method ${method} not allowed`);
+      else if (!input) sendAwsError(res, 400, 'SerializationException', 'Request body is not a JSON object');
+      else handle(target, input, res);
+    };
+    if (fault) later(fault.delayMs, respond);
+    else respond();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls,
     setSecret,
     deleteSecret,
     fault(next) {
       faults.push(next);
     },
-    close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: () => server.close(),
   };
 }
