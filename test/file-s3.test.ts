@@ -115,6 +115,28 @@ describe('a send or file note with fileS3 sends a presigned URL that WTS can dow
     await expectDownloaded(body.body.fileUrl);
   });
 
+  test('send.document (send API), {bucket, key}, over API Gateway: the presigned URL goes as fileIdOrUrl', async () => {
+    const { status, body } = await rest('send.document', { from: ids.channelId, to: ids.contactPhone, fileS3: { bucket: BUCKET, key: KEY }, text: 'Segue o boleto.' });
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ id: expect.any(String) });
+    const sent = lastRequest();
+    expect(sent.path).toBe('/chat/v1/send/document');
+    const request = sent.body as Record<string, unknown>;
+    expect(Object.keys(request).sort()).toEqual(['fileIdOrUrl', 'from', 'text', 'to']);
+    expectPresigned(request.fileIdOrUrl);
+    await expectDownloaded(request.fileIdOrUrl);
+  });
+
+  test('send.image (send API), "s3://bucket/key", invoked directly', async () => {
+    const { result, error } = await direct('send.image', { sessionId: ids.sessionId, fileS3: `s3://${BUCKET}/${KEY}` });
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ id: expect.any(String) });
+    const request = lastRequest().body as Record<string, unknown>;
+    expect(request).toEqual({ sessionId: ids.sessionId, fileIdOrUrl: expect.any(String) });
+    expectPresigned(request.fileIdOrUrl);
+    await expectDownloaded(request.fileIdOrUrl);
+  });
+
   test('panel.createFileNote: the S3 file joins the fileUrls given', async () => {
     const { status, body } = await rest('panel.createFileNote', { cardId: ids.cardId, fileUrls: ['https://example.com/contrato.pdf'], fileS3: `s3://${BUCKET}/${KEY}` });
     expect(status).toBe(201);
@@ -130,6 +152,23 @@ describe('a send or file note with fileS3 sends a presigned URL that WTS can dow
 });
 
 describe('refused with nothing sent', () => {
+  test('send.document from a bucket the deployment does not list: WtsConfigError', async () => {
+    const { error } = await direct('send.document', { from: ids.channelId, to: ids.contactPhone, fileS3: `s3://${OTHER_BUCKET}/x.pdf` });
+    expect(error?.name).toBe('WtsConfigError');
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  test.each([
+    [{ fileIdOrUrl: 'https://example.com/a.pdf', fileS3: { bucket: BUCKET, key: KEY } }, 'fileS3', 'give only one of fileIdOrUrl, fileS3'],
+    [{}, 'fileIdOrUrl', 'required (or give fileS3)'],
+    [{ fileS3: 's3:/wts-arquivos' }, 'fileS3', 'must have one of the shapes its description names'],
+  ])('send.document with %j: 400 naming %s', async (extra, field, problem) => {
+    const http = await rest('send.document', { from: ids.channelId, to: ids.contactPhone, ...extra });
+    expect(http.status).toBe(400);
+    expect(http.body.error.details).toContainEqual({ field, problem });
+    expect(sim.requests).toHaveLength(0);
+  });
+
   test('a bucket the deployment does not list: WtsConfigError (500 over HTTP)', async () => {
     const { error } = await direct('message.sendFile', { from: ids.channelId, to: ids.contactPhone, fileS3: { bucket: OTHER_BUCKET, key: 'x.pdf' } });
     expect(error?.name).toBe('WtsConfigError');

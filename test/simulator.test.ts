@@ -133,6 +133,32 @@ describe('WTS simulator', () => {
     expect(sim.requests.at(-2)?.body).toMatchObject({ to: EXAMPLE_IDS.contactPhone });
   });
 
+  test('a new session is the same record whichever way it opens: a send, a send API send, a customer writing in', async () => {
+    const before = new Set(sim.state.sessions.keys());
+    const sent = await call('POST', '/chat/v1/message/send', { from: EXAMPLE_IDS.channelId, to: '+5511955550001', body: { text: 'Olá!' } });
+    const sendApi = await call('POST', '/chat/v1/send/text', { from: EXAMPLE_IDS.channelId, to: '+5511955550002', text: 'Olá!', options: { hiddenSession: true } });
+    expect([sent.status, sendApi.status]).toEqual([200, 200]);
+    const inbound = sim.receiveMessage({ from: '+5511955550003', text: 'Oi!' });
+
+    const opened = [...sim.state.sessions.values()].filter((s) => !before.has(s.id));
+    expect(opened).toHaveLength(3);
+    const defaultDepartment = [...sim.state.departments.values()].find((d) => d.isDefault)!.id;
+    const base = { endAt: null, userId: null, title: null, utm: null, classification: null, botId: null, metadata: {}, reactivateDisabled: false, autocomplete: false, type: 'INDIVIDUAL' };
+    expect(opened.map((s) => ({ ...s, unreadCount: undefined, lastMessageText: undefined, lastInteractionDate: undefined, lastMessageOut: undefined, lastMessageIn: undefined }))).toEqual([
+      expect.objectContaining({ ...base, status: 'STARTED', origin: 'API', departmentId: null, channelId: EXAMPLE_IDS.channelId }),
+      expect.objectContaining({ ...base, status: 'HIDDEN', origin: 'API', departmentId: null, channelId: EXAMPLE_IDS.channelId }),
+      expect.objectContaining({ ...base, status: 'PENDING', origin: 'CONTACT', departmentId: defaultDepartment, id: inbound.session.id }),
+    ]);
+    // Every field of a session, no more; started when created; consecutive protocol numbers.
+    const fields = Object.keys(sim.state.sessions.get(EXAMPLE_IDS.sessionId)!).sort();
+    for (const s of opened) {
+      expect(Object.keys(s).sort()).toEqual(fields);
+      expect([s.updatedAt >= s.createdAt, s.startAt]).toEqual([true, s.createdAt]);
+    }
+    const numbers = opened.map((s) => Number(s.number.split('-')[1]));
+    expect(numbers).toEqual([numbers[0], numbers[0] + 1, numbers[0] + 2]);
+  });
+
   test('upload flow: temp URL, raw PUT, then file save', async () => {
     const temp = await call('GET', '/core/v2/file?Type=PDF&Name=boleto.pdf&MimeType=application%2Fpdf');
     expect(temp.json.urlUpload).toBe(`${sim.url}/upload/${temp.json.tempFileId}`);

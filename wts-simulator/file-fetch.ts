@@ -33,11 +33,14 @@ export const isLoopbackUrl = (value: unknown): value is string => {
   }
 };
 
-/** The file URLs a request body names: a send's `body.fileUrl` or `fileUrl`, a note's `fileUrls`. */
+/**
+ * The file URLs a request body names: a send's `body.fileUrl` or `fileUrl`, a send API media send's
+ * `fileIdOrUrl` (a file id is no URL, and is skipped), a note's `fileUrls`.
+ */
 const fileUrlsOf = (body: unknown): unknown[] => {
   if (typeof body !== 'object' || body === null) return [];
-  const b = body as { fileUrl?: unknown; fileUrls?: unknown; body?: { fileUrl?: unknown } };
-  return [b.fileUrl, b.body?.fileUrl, ...(Array.isArray(b.fileUrls) ? b.fileUrls : [])];
+  const b = body as { fileUrl?: unknown; fileIdOrUrl?: unknown; fileUrls?: unknown; body?: { fileUrl?: unknown } };
+  return [b.fileUrl, b.body?.fileUrl, b.fileIdOrUrl, ...(Array.isArray(b.fileUrls) ? b.fileUrls : [])];
 };
 
 export class LoopbackFileFetcher {

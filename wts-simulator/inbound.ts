@@ -8,8 +8,7 @@
  * play the customer (`sim.receiveMessage`, `POST /simulator/inbound-message` on the local API).
  */
 import { badRequest, nowIso } from './http';
-import { protocol } from './seed';
-import { contactRecord, findContactByPhone, type ChannelRecord, type ContactRecord, type MessageRecord, type SessionRecord, type SimulatorState } from './state';
+import { contactRecord, findContactByPhone, newSession, type ChannelRecord, type ContactRecord, type MessageRecord, type SessionRecord, type SimulatorState } from './state';
 import { getOr404, newId, normalizePhone } from './routes/common';
 
 export interface InboundMessage {
@@ -57,34 +56,7 @@ export function receiveInboundMessage(state: SimulatorState, input: InboundMessa
   const sessionCreated = !session;
   if (!session) {
     const department = [...state.departments.values()].find((d) => d.isDefault);
-    session = {
-      id: newId(),
-      createdAt: now,
-      updatedAt: now,
-      startAt: now,
-      endAt: null,
-      status: 'PENDING',
-      contactId,
-      channelId: channel.id,
-      departmentId: department?.id ?? null,
-      userId: null,
-      title: null,
-      number: protocol(state, now),
-      utm: null,
-      origin: 'CONTACT',
-      classification: null,
-      botId: null,
-      unreadCount: 0,
-      lastMessageText: null,
-      lastInteractionDate: null,
-      lastMessageOut: null,
-      lastMessageIn: null,
-      metadata: {},
-      reactivateDisabled: false,
-      autocomplete: false,
-      type: 'INDIVIDUAL',
-    };
-    state.sessions.set(session.id, session);
+    session = newSession(state, contact, channel, { createdAt: now, status: 'PENDING', departmentId: department?.id ?? null, origin: 'CONTACT' });
   }
 
   for (const m of state.messages.values()) {

@@ -6,6 +6,7 @@ import { EXAMPLE_IDS } from '../functions/registry/examples';
 import { seedWebhookSubscription } from './routes/webhooks';
 import {
   contactRecord,
+  protocol,
   stableUuid,
   type CardRecord,
   type ContactRecord,
@@ -354,8 +355,3 @@ export function seedState(state: SimulatorState): void {
   seedWebhookSubscription(state);
 }
 
-/** Session protocol numbers: date of the session + a running counter, e.g. `20250106-0001`. */
-export function protocol(state: SimulatorState, iso: string): string {
-  const n = state.nextSessionNumber++;
-  return `${iso.slice(0, 10).replace(/-/g, '')}-${String(n).padStart(4, '0')}`;
-}

@@ -3,7 +3,7 @@
  * iterated in insertion order. Records use the field names of WTS's DTOs; derived fields (tag names, details,
  * formatted phone numbers, counts) are computed when a response is built (see dto.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 export type ContactStatus = 'ACTIVE' | 'ARCHIVED' | 'BLOCKED';
 export type SessionStatus = 'UNDEFINED' | 'STARTED' | 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'HIDDEN';
@@ -378,6 +378,57 @@ export function createEmptyState(): SimulatorState {
 export function clearState(state: SimulatorState): void {
   for (const name of COLLECTIONS) state[name].clear();
   state.nextSessionNumber = 1;
+}
+
+/** Session protocol numbers: date of the session + a running counter, e.g. `20250106-0001`. */
+export function protocol(state: SimulatorState, iso: string): string {
+  const n = state.nextSessionNumber++;
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${String(n).padStart(4, '0')}`;
+}
+
+/**
+ * A new session of the contact on the channel, stored: what a send to a contact without an open session
+ * opens (origin API, the default) or a customer writing in (origin CONTACT). Starts now (`createdAt`,
+ * when given, is its start too) with the next protocol number, STARTED, unassigned and empty;
+ * `overrides` change any of that.
+ */
+export function newSession(
+  state: SimulatorState,
+  contact: ContactRecord,
+  channel: ChannelRecord,
+  overrides: Partial<Omit<SessionRecord, 'contactId' | 'channelId'>> = {},
+): SessionRecord {
+  const now = overrides.createdAt ?? new Date().toISOString();
+  const session: SessionRecord = {
+    id: randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+    startAt: now,
+    endAt: null,
+    status: 'STARTED',
+    contactId: contact.id,
+    channelId: channel.id,
+    departmentId: null,
+    userId: null,
+    title: null,
+    number: protocol(state, now),
+    utm: null,
+    origin: 'API',
+    classification: null,
+    botId: null,
+    unreadCount: 0,
+    lastMessageText: null,
+    lastInteractionDate: null,
+    lastMessageOut: null,
+    lastMessageIn: null,
+    metadata: {},
+    reactivateDisabled: false,
+    autocomplete: false,
+    type: 'INDIVIDUAL',
+    ...overrides,
+  };
+  state.sessions.set(session.id, session);
+  return session;
 }
 
 // ---------------------------------------------------------------- small domain helpers

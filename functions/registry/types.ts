@@ -116,6 +116,11 @@ export interface OperationSpec {
   adjust?: (request: WtsRequest, input: Input) => WtsRequest;
   /** Inline file inputs (`file: {name, mimeType, contentBase64}`) are uploaded first and replaced by `fileId`. */
   uploadsFile?: boolean;
+  /**
+   * Rewrites WTS's answer before any caller sees it (HTTP, direct, idempotency record): masks what WTS
+   * echoes back but must not leave the function, such as the receiver token in a subscription URL.
+   */
+  redactAnswer?: (answer: unknown) => unknown;
   /** Example input for docs, events and tests (uses the simulator's seed ids). */
   example: Input;
 }

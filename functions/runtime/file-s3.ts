@@ -71,13 +71,15 @@ export const presignS3Object = async (location: S3Location, signal?: AbortSignal
 };
 
 /**
- * Replaces `fileS3` in the input by the presigned URL, where the operation takes a file URL: `fileUrl`
- * (sends) or one more entry of `fileUrls` (file notes).
+ * Replaces `fileS3` in the input by the presigned URL, in the input the operation takes a file URL in:
+ * one more entry of `fileUrls` (file notes), `fileIdOrUrl` (the send API's media sends) or `fileUrl`
+ * (the other sends).
  */
 export const resolveFileS3 = async (op: OperationSpec, input: Input, signal?: AbortSignal): Promise<void> => {
   if (input.fileS3 === undefined) return;
   const url = await presignS3Object(s3Location(input.fileS3), signal);
   delete input.fileS3;
   if (Object.hasOwn(op.inputs, 'fileUrls')) input.fileUrls = [...((input.fileUrls as string[] | undefined) ?? []), url];
+  else if (Object.hasOwn(op.inputs, 'fileIdOrUrl')) input.fileIdOrUrl = url;
   else input.fileUrl = url;
 };

@@ -19,8 +19,18 @@ const statementsOfFunction = (json: CfnTemplate, fnId: string): any[] => {
 };
 const s3Statements = (json: CfnTemplate, fnId: string) => statementsOfFunction(json, fnId).filter((s) => JSON.stringify(s.Action).includes('s3:'));
 
-test('the file-sending operations are the sends and the file note', () => {
-  expect(FILE_OPERATIONS).toEqual(['message.sendFile', 'message.sendTemplate', 'panel.createFileNote', 'session.sendFile', 'session.sendTemplate']);
+test('the file-sending operations are the sends (send API media sends too) and the file note', () => {
+  expect(FILE_OPERATIONS).toEqual([
+    'message.sendFile',
+    'message.sendTemplate',
+    'panel.createFileNote',
+    'send.audio',
+    'send.document',
+    'send.image',
+    'send.video',
+    'session.sendFile',
+    'session.sendTemplate',
+  ]);
 });
 
 test('by default no function may read S3 or names a bucket', () => {

@@ -28,13 +28,13 @@ import {
   type Route,
   type RouteContext,
 } from '../http';
-import { protocol } from '../seed';
 import {
   contactRecord,
   fileTypeOf,
   findContactByInstagram,
   findContactByPhone,
   messageTypeOf,
+  newSession,
   type ChannelRecord,
   type ContactRecord,
   type MessageRecord,
@@ -147,39 +147,10 @@ function openSession(state: SimulatorState, contact: ContactRecord, channel: Cha
       return open;
     }
   }
-  const now = nowIso();
   const status: SessionStatus = opts.hiddenSession
     ? 'HIDDEN'
     : (opts.initialStatus ?? (opts.userId ? 'IN_PROGRESS' : opts.departmentId ? 'PENDING' : 'STARTED'));
-  const session: SessionRecord = {
-    id: newId(),
-    createdAt: now,
-    updatedAt: now,
-    startAt: now,
-    endAt: null,
-    status,
-    contactId: contact.id,
-    channelId: channel.id,
-    departmentId: opts.departmentId ?? null,
-    userId: opts.userId ?? null,
-    title: null,
-    number: protocol(state, now),
-    utm: null,
-    origin: 'API',
-    classification: null,
-    botId: null,
-    unreadCount: 0,
-    lastMessageText: null,
-    lastInteractionDate: null,
-    lastMessageOut: null,
-    lastMessageIn: null,
-    metadata: {},
-    reactivateDisabled: false,
-    autocomplete: false,
-    type: 'INDIVIDUAL',
-  };
-  state.sessions.set(session.id, session);
-  return session;
+  return newSession(state, contact, channel, { status, departmentId: opts.departmentId ?? null, userId: opts.userId ?? null });
 }
 
 interface MessageContent {

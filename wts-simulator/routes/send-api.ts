@@ -15,11 +15,11 @@
 import { SEND_EXAMPLE_IDS } from '../../functions/registry/operations/send';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { badRequest, errorEnvelope, notFound, nowIso, requireString, type Body, type Route, type RouteContext, type RouteResult } from '../http';
-import { protocol } from '../seed';
 import {
   contactRecord,
   findContactByInstagram,
   findContactByPhone,
+  newSession,
   type ChannelRecord,
   type ContactRecord,
   type MessageRecord,
@@ -150,36 +150,7 @@ function sessionFor(state: SimulatorState, contact: ContactRecord, channel: Chan
       if (s.contactId === contact.id && s.channelId === channel.id && s.status !== 'COMPLETED') return s;
     }
   }
-  const now = nowIso();
-  const session: SessionRecord = {
-    id: newId(),
-    createdAt: now,
-    updatedAt: now,
-    startAt: now,
-    endAt: null,
-    status: optionalBoolean(options, 'hiddenSession') ? 'HIDDEN' : 'STARTED',
-    contactId: contact.id,
-    channelId: channel.id,
-    departmentId: null,
-    userId: null,
-    title: null,
-    number: protocol(state, now),
-    utm: null,
-    origin: 'API',
-    classification: null,
-    botId: null,
-    unreadCount: 0,
-    lastMessageText: null,
-    lastInteractionDate: null,
-    lastMessageOut: null,
-    lastMessageIn: null,
-    metadata: {},
-    reactivateDisabled: false,
-    autocomplete: false,
-    type: 'INDIVIDUAL',
-  };
-  state.sessions.set(session.id, session);
-  return session;
+  return newSession(state, contact, channel, { status: optionalBoolean(options, 'hiddenSession') ? 'HIDDEN' : 'STARTED' });
 }
 
 interface Content {

@@ -6,7 +6,7 @@
  */
 import { EXAMPLE_IDS as ids } from '../examples';
 import { freeObject, LIMITS, requiredUuid, text, url, uuid } from '../fields';
-import { recipient } from '../sending';
+import { fileS3, recipient } from '../sending';
 import type { Input, InputSpec, JsonSchema, OperationSpec, ValidationProblem } from '../types';
 
 /**
@@ -148,6 +148,13 @@ const eachToOrSession = (input: Input): ValidationProblem[] =>
 
 const routed = { service: 'chat' } as const;
 
+/** A media send's file: exactly one of `fileIdOrUrl` and `fileS3` (presigned, then sent as `fileIdOrUrl`). */
+const oneMediaFile = (input: Input): ValidationProblem[] => {
+  if (input.fileIdOrUrl !== undefined && input.fileS3 !== undefined) return [{ field: 'fileS3', problem: 'give only one of fileIdOrUrl, fileS3' }];
+  if (input.fileIdOrUrl === undefined && input.fileS3 === undefined) return [{ field: 'fileIdOrUrl', problem: 'required (or give fileS3)' }];
+  return [];
+};
+
 /** Inputs of the text and media sends (PublicReqSendTextDTO, PublicReqSendMedia*DTO). */
 const directSend = (): Record<string, InputSpec> => ({
   to: to(false),
@@ -165,17 +172,18 @@ const media = (kind: 'image' | 'video' | 'audio' | 'document', title: string, fi
   group: 'send',
   title: `Send ${title} (send API)`,
   n8nAction: '— (send API)',
-  description: `Sends ${title === 'audio' ? 'an audio' : `a ${title}`} by public URL or WTS file id, through the send API (its own rate limit: 1,000 requests per 2 minutes).`,
+  description: `Sends ${title === 'audio' ? 'an audio' : `a ${title}`} by public URL, WTS file id or S3 object (\`fileS3\`), through the send API (its own rate limit: 1,000 requests per 2 minutes).`,
   wts: { ...routed, method: 'POST', path: `/v1/send/${kind}` },
   route: { method: 'POST', path: `/send/${kind}` },
   successStatus: 201,
   retry: 'unsafe',
   inputs: {
     ...directSend(),
-    fileIdOrUrl: text('body:fileIdOrUrl', { required: true, minLength: 1, maxLength: ID_OR_URL_MAX, description: 'Public URL of the file, or the id of a file uploaded to WTS.' }),
+    fileIdOrUrl: text('body:fileIdOrUrl', { minLength: 1, maxLength: ID_OR_URL_MAX, description: 'Public URL of the file, or the id of a file uploaded to WTS (or give fileS3).' }),
+    fileS3,
     ...(caption ? { text: text('body:text', { minLength: 1, maxLength: 1024, description: 'Caption (where the channel supports one).' }) } : {}),
   },
-  check: toOrSession,
+  check: (input) => [...toOrSession(input), ...oneMediaFile(input)],
   example: { from: ids.channelId, to: ids.contactPhone, fileIdOrUrl: fileUrl, ...(caption ? { text: 'Segue o arquivo.' } : {}) },
 });
 

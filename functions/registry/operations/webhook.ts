@@ -18,6 +18,26 @@ const subscriptionFields = (required: boolean): Record<string, InputSpec> => ({
   enabled: bool('body:enabled', { description: required ? 'Deliver right away (WTS default: true) or create it paused.' : 'Resume (true) or pause (false) the deliveries.' }),
 });
 
+/** The path segment after `/webhooks/wts/` in a subscription URL: the stack's own receiver token. */
+const RECEIVER_TOKEN_SEGMENT = /(\/webhooks\/wts\/)[^/?#]+/g;
+
+/** A URL with its receiver token (if any) replaced by `{token}`; the rest of it kept. */
+export const maskReceiverToken = (url: string): string => url.replace(RECEIVER_TOKEN_SEGMENT, '$1{token}');
+
+/**
+ * WTS answers a subscription with its full URL, and the stack's own subscription's URL holds the
+ * receiver token (issue 10: the token never appears in an output). Every string of the answer is
+ * masked, whatever its shape (one subscription, a list, a page).
+ */
+export const maskSubscriptionAnswer = (answer: unknown): unknown => {
+  if (typeof answer === 'string') return maskReceiverToken(answer);
+  if (Array.isArray(answer)) return answer.map(maskSubscriptionAnswer);
+  if (typeof answer === 'object' && answer !== null) {
+    return Object.fromEntries(Object.entries(answer).map(([key, value]) => [key, maskSubscriptionAnswer(value)]));
+  }
+  return answer;
+};
+
 /** Inputs → the names WTS's `fields` list uses. */
 const UPDATE_FIELDS = { name: 'Name', url: 'Url', events: 'Events', enabled: 'Enabled' };
 
@@ -42,6 +62,7 @@ export const webhookOperations = {
     description: "Lists the company's webhook subscriptions, enabled and paused, with their URLs and events.",
     wts: { service: 'core', method: 'GET', path: '/v1/webhook/subscription' },
     route: { method: 'GET', path: '/webhooks/subscriptions' },
+    redactAnswer: maskSubscriptionAnswer,
     retry: 'idempotent',
     inputs: {},
     example: {},
@@ -54,6 +75,7 @@ export const webhookOperations = {
     description: 'Gets one webhook subscription by id.',
     wts: { service: 'core', method: 'GET', path: '/v1/webhook/subscription/{id}' },
     route: { method: 'GET', path: '/webhooks/subscriptions/{subscriptionId}' },
+    redactAnswer: maskSubscriptionAnswer,
     retry: 'idempotent',
     inputs: { subscriptionId: requiredUuid('path:id') },
     example: { subscriptionId: ids.webhookSubscriptionId },
@@ -69,6 +91,7 @@ export const webhookOperations = {
     route: { method: 'POST', path: '/webhooks/subscriptions' },
     successStatus: 201,
     // A repeat would subscribe the URL twice, and WTS would deliver every event twice.
+    redactAnswer: maskSubscriptionAnswer,
     retry: 'unsafe',
     inputs: subscriptionFields(true),
     // Created paused: an example that starts deliveries to a URL nobody owns helps no one.
@@ -82,6 +105,7 @@ export const webhookOperations = {
     description: 'Changes the name, URL, events or state (enabled / paused) of a subscription: only the inputs given change.',
     wts: { service: 'core', method: 'PUT', path: '/v1/webhook/subscription/{id}' },
     route: { method: 'PUT', path: '/webhooks/subscriptions/{subscriptionId}' },
+    redactAnswer: maskSubscriptionAnswer,
     retry: 'idempotent',
     inputs: { subscriptionId: requiredUuid('path:id'), ...subscriptionFields(false) },
     ...partialUpdate(UPDATE_FIELDS),
