@@ -45,7 +45,8 @@ async function child(args: string[]): Promise<void> {
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-async function main(): Promise<void> {
+/** Runs both campaigns and prints the report (also run by `npm run bench`). */
+export async function benchCampaign(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wts-bench-campaign-'));
   const csv = join(dir, 'recipients.csv');
   const lines = ['to,nome,pedido'];
@@ -97,8 +98,8 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--child')) void child(process.argv.slice(process.argv.indexOf('--child') + 1));
-else
-  main().catch((error) => {
+else if (require.main === module)
+  benchCampaign().catch((error) => {
     console.error(error);
     process.exit(1);
   });

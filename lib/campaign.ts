@@ -30,14 +30,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { CAMPAIGN_BATCH_SIZE } from '../functions/campaign/campaign';
 import { IN_PROGRESS_RETRY, WTS_ERRORS } from './workflow';
 import { PACKAGE_ROOT, wtsBundling } from './wts-function';
 
 /** The batch-preparing (and result-collecting) function's entry. */
 export const CAMPAIGN_BATCH_ENTRY = path.join(PACKAGE_ROOT, 'functions', 'campaign', 'prepare-batch.ts');
 
-/** WTS's batch endpoint takes up to 100 messages a request. */
-export const CAMPAIGN_BATCH_SIZE = 100;
+// The CLI's batches and the workflow's are the same size: one constant, declared next to the sending code.
+export { CAMPAIGN_BATCH_SIZE } from '../functions/campaign/campaign';
 
 /** What an execution's input may leave out. */
 export const CAMPAIGN_DEFAULTS = { format: 'csv', options: {}, toleratedFailurePercentage: 0 } as const;

@@ -249,35 +249,32 @@ function localApiUrl(text: string): URL {
 }
 
 /**
- * The operation through a running local API: its input on the operation's public route, as any HTTP
- * client sends it. The answer is printed like a direct invocation's (the body on success, the named
- * error on failure), so the two are interchangeable in scripts.
+ * One request to a running local API, its answer printed like a direct invocation's (the JSON body on
+ * stdout, exit 0; the named error and its details on stderr, exit 1), so the two are interchangeable in
+ * scripts. No answer in time is a TimeoutError (exit 1); nothing listening is a usage error (exit 2).
  */
-async function invokeOverHttp(op: OperationSpec, base: URL, input: Input, timeoutSeconds: number, io: Io): Promise<number> {
-  // Refused here exactly as the handler would: an input without its path parameters would otherwise
-  // land on another route (GET /contacts/ is contact.list, not contact.get).
-  const problems = validateInput(op, structuredClone(input));
-  if (problems.length) {
-    io.err(describeError(validationError(problems)));
-    return 1;
-  }
-  const request = routeRequest(op, input);
+async function callLocalApi(
+  base: URL,
+  request: { method: string; url: string; body?: unknown },
+  options: { timeoutSeconds: number; unreachableHint?: string },
+  io: Io,
+): Promise<number> {
   const url = `${base.href.replace(/\/+$/, '')}${request.url}`;
   let res: Response;
   try {
     res = await fetch(url, {
       method: request.method,
-      headers: { accept: 'application/json', ...(request.body ? { 'content-type': 'application/json' } : {}) },
-      body: request.body ? JSON.stringify(request.body) : undefined,
-      signal: AbortSignal.timeout(timeoutSeconds * 1000),
+      headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+      signal: AbortSignal.timeout(options.timeoutSeconds * 1000),
     });
   } catch (error) {
     if ((error as Error).name === 'TimeoutError') {
-      io.err(`TimeoutError: ${request.method} ${url} did not answer within ${timeoutSeconds} s.\n`);
+      io.err(`TimeoutError: ${request.method} ${url} did not answer within ${options.timeoutSeconds} s.\n`);
       return 1;
     }
     const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
-    throw new UsageError(`Cannot reach the local API at ${base.origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is \`npm start\` running there?`);
+    throw new UsageError(`Cannot reach the local API at ${base.origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is \`npm start\` running there?${options.unreachableHint ?? ''}`);
   }
   const text = await res.text();
   let body: unknown;
@@ -293,6 +290,18 @@ async function invokeOverHttp(op: OperationSpec, base: URL, input: Input, timeou
   const error = (body as { error?: unknown } | undefined)?.error;
   io.err(error && typeof error === 'object' ? describeError(error) : `HttpError: ${request.method} ${url} answered ${res.status}: ${text.slice(0, 500)}\n`);
   return 1;
+}
+
+/** The operation through a running local API: its input on the operation's public route, as any HTTP client sends it. */
+async function invokeOverHttp(op: OperationSpec, base: URL, input: Input, timeoutSeconds: number, io: Io): Promise<number> {
+  // Refused here exactly as the handler would: an input without its path parameters would otherwise
+  // land on another route (GET /contacts/ is contact.list, not contact.get).
+  const problems = validateInput(op, structuredClone(input));
+  if (problems.length) {
+    io.err(describeError(validationError(problems)));
+    return 1;
+  }
+  return callLocalApi(base, routeRequest(op, input), { timeoutSeconds }, io);
 }
 
 async function invoke(args: string[], io: Io): Promise<number> {
@@ -441,34 +450,8 @@ async function simulate(args: string[], io: Io): Promise<number> {
   const missing = (['from', 'text'] as const).filter((name) => values[name] === undefined).map((name) => `--${name}`);
   if (missing.length) throw new UsageError(`simulate message: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required, e.g. --from +5511988887777 --text 'Olá!'`);
   const base = localApiUrl(values.url ?? DEFAULT_LOCAL_API);
-  const url = `${base.href.replace(/\/+$/, '')}/simulator/inbound-message`;
   const input = { from: values.from, text: values.text, ...(values.name !== undefined ? { name: values.name } : {}) };
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
-    throw new UsageError(`Cannot reach the local API at ${base.origin} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is \`npm start\` running there? (--url names another one)`);
-  }
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (res.ok && body !== undefined) {
-    io.out(json(body));
-    return 0;
-  }
-  const error = (body as { error?: unknown } | undefined)?.error;
-  io.err(error && typeof error === 'object' ? describeError(error) : `HttpError: POST ${url} answered ${res.status}: ${text.slice(0, 500)}\n`);
-  return 1;
+  return callLocalApi(base, { method: 'POST', url: '/simulator/inbound-message', body: input }, { timeoutSeconds: 30, unreachableHint: ' (--url names another one)' }, io);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -56,6 +56,12 @@ const results = (path: string) =>
     .split('\r\n')
     .slice(1)
     .map((line) => line.split(','));
+/** The results file's rows, read as CSV (an error message may hold commas and quotes). */
+const parsedResults = async (path: string) => {
+  const rows: string[][] = [];
+  for await (const record of csvRecords([readFileSync(path, 'utf8')])) rows.push(record.fields);
+  return rows.slice(1);
+};
 
 describe('the CSV', () => {
   const parse = async (chunks: string[]) => {
@@ -197,6 +203,106 @@ describe('resume and pacing', () => {
     expect(accepted).toHaveLength(5);
     expect(results(out).filter((r) => r[2] === 'sent')).toHaveLength(500);
   }, 20_000);
+});
+
+describe('the checkpoint is the recipients, not only the row numbers', () => {
+  test('a results file written for another CSV is refused (exit 2, naming the row); nothing is sent, the file is untouched', async () => {
+    const out = join(dir, 'a-results.csv');
+    expect((await run(['--csv', file(recipientsCsv(3)), '--out', out])).code).toBe(0);
+    const written = readFileSync(out, 'utf8');
+    sim.reset();
+
+    // B.csv: other people on the same row numbers.
+    const other = file(['to,nome', '+5521988880001,Bia', '+5521988880002,Caio', '+5521988880003,Duda', '+5521988880004,Eva'].join('\n'));
+    const { code, err } = await run(['--csv', other, '--out', out]);
+
+    expect(code).toBe(2);
+    expect(err).toContain(`records row 1 as ${phone(0)}, but row 1 of --csv ${other} is +5521988880001`);
+    expect(err).toContain('Nothing was sent');
+    expect(sim.requests).toHaveLength(0);
+    expect(readFileSync(out, 'utf8')).toBe(written);
+  });
+
+  test('the CSV edited between runs (a row inserted above the recorded ones) is refused before anything is sent', async () => {
+    const out = join(dir, 'edited-results.csv');
+    const first = file(recipientsCsv(150));
+    expect((await run(['--csv', first, '--out', out])).code).toBe(0);
+    // As if the first run had stopped after its first batch.
+    writeFileSync(out, `${readFileSync(out, 'utf8').split('\r\n').slice(0, 101).join('\r\n')}\r\n`);
+    sim.reset();
+
+    // Rows 1-49 unchanged, a new customer inserted at row 50: rows 50-100 shifted down by one.
+    const lines = recipientsCsv(150).split('\n');
+    const edited = file([...lines.slice(0, 50), '+5531977770000,Nova', ...lines.slice(50)].join('\n'));
+    const { code, err } = await run(['--csv', edited, '--out', out]);
+
+    expect(code).toBe(2);
+    expect(err).toContain(`records row 50 as ${phone(49)}, but row 50 of --csv ${edited} is +5531977770000`);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  test('the same recipients formatted otherwise (spaces, dashes, parentheses) are the same: resumed, not refused', async () => {
+    const out = join(dir, 'formatted-results.csv');
+    expect((await run(['--csv', file('to,nome\n+5511999990001,Maria\nabc,Ruim\n'), '--out', out])).code).toBe(0);
+    sim.reset();
+    const { code, err } = await run(['--csv', file('to,nome\n+55 (11) 99999-0001,Maria\n abc ,Ruim\n+5511999990002,João\n'), '--out', out]);
+    expect(code).toBe(0);
+    expect(err).toContain('skipped 2');
+    expect(sentMessages().map((m) => m.to)).toEqual(['+5511999990002']);
+  });
+});
+
+test('a rerun sends again the rows that certainly failed unsent, never those WTS may have sent', async () => {
+  // Batch 1 (rows 1-100): WTS acted, then failed with a 500: may have been sent.
+  sim.fault({ match: { path: BATCH_PATH }, type: 'status', status: 500, afterProcessing: true });
+  // Batch 2 (rows 101-200): WTS refused it (400): nothing sent.
+  sim.fault({ match: { path: BATCH_PATH }, type: 'status', status: 400, body: { error: true, key: 'ERROR_TEMPLATE_NOT_APPROVED', text: 'Modelo não aprovado' } });
+  // Batch 3 (rows 201-250): row 250 is a number WTS reports FAILED (too short); the rest are sent.
+  const lines = recipientsCsv(250).split('\n');
+  lines[250] = '+12345678,Curto';
+  const csv = file(lines.join('\n'));
+  const out = join(dir, 'retry-results.csv');
+
+  const first = await run(['--csv', csv, '--out', out]);
+
+  expect(first.code).toBe(0);
+  const firstRows = await parsedResults(out);
+  expect(firstRows.slice(0, 100).every((r) => r[2] === 'failed' && r[5].startsWith('WtsUpstreamError:') && r[5].includes('WTS may have sent these'))).toBe(true);
+  expect(firstRows.slice(100, 200).every((r) => r[2] === 'failed' && r[5].startsWith('WtsValidationError:'))).toBe(true);
+  expect(firstRows[249].slice(0, 3)).toEqual(['250', '+12345678', 'failed']);
+  const sentBefore = sim.state.messages.size;
+  sim.reset();
+
+  const second = await run(['--csv', csv, '--out', out]);
+
+  expect(second.code).toBe(0);
+  expect(second.err).toContain('skipped 149');
+  // Rows 101-200 and 250 again; rows 1-100 (WTS may have sent them) and the sent ones not.
+  expect(sentMessages().map((m) => m.to)).toEqual([...Array.from({ length: 100 }, (_, i) => phone(100 + i)), '+12345678']);
+  expect(sentBefore).toBeGreaterThan(0);
+  // The results file now answers rows 101-200 as sent (appended after the first run's lines).
+  const appended = (await parsedResults(out)).slice(250);
+  expect(appended.filter((r) => r[2] === 'sent').map((r) => Number(r[0]))).toEqual(Array.from({ length: 100 }, (_, i) => 101 + i));
+});
+
+test('--url: an address that is not the local API root (404 RouteNotFound) stops the campaign as a WtsConfigError; no row is marked "may have sent"', async () => {
+  const server = await startLocalServer({ port: 0, quiet: true });
+  try {
+    const out = join(dir, 'wrong-url.csv');
+    const { code, err } = await run(['--csv', file(recipientsCsv(3)), '--url', `${server.url}/api`, '--out', out]);
+    expect(code).toBe(1);
+    expect(err).toContain('WtsConfigError: ');
+    expect(err).toContain('answered 404 RouteNotFound');
+    expect(err).toContain('the campaign stopped');
+    expect(server.simulator!.requests).toHaveLength(0);
+    // Nothing recorded for the rows: a rerun at the right address sends them.
+    expect(results(out)).toEqual([]);
+    const again = await run(['--csv', file(recipientsCsv(3)), '--url', server.url, '--out', out]);
+    expect(again.code).toBe(0);
+    expect(results(out).map((r) => r[2])).toEqual(['sent', 'sent', 'sent']);
+  } finally {
+    await server.close();
+  }
 });
 
 test('--url: the batches go through a running local API (npm start)', async () => {

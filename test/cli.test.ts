@@ -2,7 +2,7 @@
  * The real CLI as a child process (`node bin/wts-chat.js …`), and the events it prints fed to the
  * real handler.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -27,16 +27,16 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI from another directory, without any WTS configuration unless given. */
-function cli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+/** Starts the CLI from another directory, without any WTS configuration unless given. */
+function startCli(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): { child: ChildProcess; done: Promise<Run> } {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const name of ['WTS_API_KEY', 'WTS_API_KEY_FILE', 'WTS_BASE_URL', 'LOG_LEVEL']) if (!options.env?.[name]) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: tmpdir(),
-      env,
-      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: tmpdir(),
+    env,
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const done = new Promise<Run>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -45,7 +45,11 @@ function cli(args: string[], options: { stdin?: string; env?: Record<string, str
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   });
+  return { child, done };
 }
+
+/** Runs the CLI to its end. */
+const cli = (args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> => startCli(args, options).done;
 
 describe('wts-chat CLI', () => {
   test('list: an aligned table of the 39 operations', async () => {
@@ -396,5 +400,81 @@ describe('wts-chat events', () => {
     expect(event.multiValueQueryStringParameters).toEqual({ includeDetails: ['Tags', 'Portfolios'] });
     expect(event.queryStringParameters).toEqual({ includeDetails: 'Portfolios' });
     expect(event.body).toBeNull();
+  });
+});
+
+describe('wts-chat campaign send', () => {
+  const BATCH_PATH = '/chat/v1/send/template/batch';
+  const phone = (i: number) => `+55119${String(20_000_000 + i)}`;
+  let sim: Simulator;
+  let dir: string;
+
+  beforeAll(async () => {
+    // Slow answers (WTS acts at once, answers later): a Ctrl-C lands while a batch is in flight.
+    sim = await startSimulator({ latencyMs: 300 });
+    dir = mkdtempSync(path.join(tmpdir(), 'wts-cli-campaign-'));
+  });
+
+  afterAll(async () => {
+    await sim?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = (csv: string, out: string) => [
+    'campaign', 'send', '--csv', csv, '--from', EXAMPLE_IDS.channelId, '--template', EXAMPLE_IDS.templateId, '--out', out,
+  ];
+  const env = () => ({ WTS_API_KEY: SIMULATOR_TOKEN, WTS_BASE_URL: sim.url });
+  const batches = () => sim.requests.filter((r) => r.path === BATCH_PATH && r.method === 'POST');
+  const sentTo = () => batches().flatMap((r) => (r.body as { messages: { to: string }[] }).messages.map((m) => m.to));
+  const resultRows = (file: string) => readFileSync(file, 'utf8').trim().split('\r\n').slice(1).map((line) => line.split(','));
+
+  test('Ctrl-C mid-campaign: the batch in flight finishes and is written; the rerun sends every other row, none twice', async () => {
+    const csv = path.join(dir, 'clientes.csv');
+    writeFileSync(csv, ['to,nome', ...Array.from({ length: 800 }, (_, i) => `${phone(i)},Cliente ${i}`)].join('\n'));
+    const out = path.join(dir, 'resultados.csv');
+
+    const { child, done } = startCli(send(csv, out), { env: env() });
+    // WTS has received (and acted on) the second batch and holds its answer back: interrupt now.
+    while (batches().length < 2) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    const first = await done;
+
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('interrupted: finishing the batch in flight');
+    expect(first.stderr).toContain('stopped: interrupted; run again with the same --out to go on');
+    // Every recipient WTS received is in the results file, once, as sent with WTS's message id.
+    const received = sentTo();
+    expect(received.length).toBeGreaterThanOrEqual(200);
+    expect(received.length).toBeLessThan(800);
+    const rows = resultRows(out);
+    expect(rows.map((r) => r[1])).toEqual(received);
+    expect(rows.map((r) => Number(r[0]))).toEqual(received.map((_, i) => i + 1));
+    expect(rows.every((r) => r[2] === 'sent' && sim.state.messages.has(r[3]))).toBe(true);
+
+    const second = await cli(send(csv, out), { env: env() });
+
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain(`skipped ${received.length} (already in ${out})`);
+    // Over both runs WTS received each of the 800 recipients exactly once.
+    expect(sentTo()).toEqual(Array.from({ length: 800 }, (_, i) => phone(i)));
+    expect(resultRows(out).map((r) => Number(r[0]))).toEqual(Array.from({ length: 800 }, (_, i) => i + 1));
+  }, 30_000);
+
+  test('a bad --out (a folder, a missing folder) is a usage error (exit 2) before anything is sent', async () => {
+    const csv = path.join(dir, 'um.csv');
+    writeFileSync(csv, `to,nome\n${phone(0)},Maria\n`);
+    sim.reset();
+
+    const folder = await cli(send(csv, dir), { env: env() });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`wts-chat: campaign send: --out ${dir} is a folder: give the results file, e.g. --out ${path.join(dir, 'resultados.csv')}`);
+    expect(folder.stderr).not.toContain('unexpected failure');
+
+    const missing = path.join(dir, 'nao-existe', 'resultados.csv');
+    const noFolder = await cli(send(csv, missing), { env: env() });
+    expect(noFolder.code).toBe(2);
+    expect(noFolder.stderr).toContain(`--out ${missing}: no such folder ${path.dirname(missing)}`);
+
+    expect(sim.requests).toHaveLength(0);
   });
 });

@@ -15,7 +15,7 @@
  * reported, not sent. Last (`collectResults`): every recipient's outcome, for the results in S3.
  */
 import { validationError } from '../runtime/errors';
-import { campaignColumns, CampaignHeaderError, rowToMessage, type TemplateBatchMessage } from './recipients';
+import { campaignColumns, CampaignHeaderError, outcomeOf, rowToMessage, type SendResult, type TemplateBatchMessage } from './recipients';
 
 export interface PrepareBatchInput {
   BatchInput: { from: string; templateId: string; options?: Record<string, unknown>; executionId: string };
@@ -80,7 +80,7 @@ export const prepareBatch = (event: PrepareBatchInput): PrepareBatchOutput => {
 export interface CollectInput {
   recipients: PrepareBatchOutput['recipients'];
   invalid: PrepareBatchOutput['invalid'];
-  results: { id?: string; status?: string; failedReason?: string | null }[] | null;
+  results: SendResult[] | null;
 }
 
 /** One line of the campaign's results in S3 (ResultWriter, flattened to JSON Lines): every recipient once. */
@@ -96,12 +96,7 @@ export interface RecipientOutcome {
 /** Pairs each recipient with WTS's result for it (`results[i]` answers `messages[i]`), invalid rows with their reason. */
 export const collectResults = (event: CollectInput): RecipientOutcome[] => {
   const results = Array.isArray(event.results) ? event.results : [];
-  const sent = (event.recipients ?? []).map((r, i): RecipientOutcome => {
-    const result = results[i];
-    if (!result) return { index: r.index, to: r.to, status: 'failed', error: 'WTS answered without a result for this recipient' };
-    if (result.status === 'FAILED') return { index: r.index, to: r.to, status: 'failed', ...(result.id ? { messageId: result.id } : {}), error: result.failedReason ?? 'WTS reported the message FAILED' };
-    return { index: r.index, to: r.to, status: 'sent', ...(result.id ? { messageId: result.id } : {}) };
-  });
+  const sent = (event.recipients ?? []).map((r, i): RecipientOutcome => ({ index: r.index, to: r.to, ...outcomeOf(results[i]) }));
   const invalid = (event.invalid ?? []).map((r): RecipientOutcome => ({ index: r.index, to: r.to, status: 'invalid', error: r.reason }));
   return [...sent, ...invalid].sort((a, b) => a.index - b.index);
 };

@@ -70,6 +70,28 @@ export const normalizeRecipient = (raw: string): string => {
   return trimmed.startsWith('@') ? trimmed : trimmed.replace(/[\s().-]/g, '');
 };
 
+/** A row's recipient as a results file records it, normalized: what a checkpoint compares, row by row. */
+export const recipientOf = (columns: CampaignColumns, fields: readonly string[]): string => normalizeRecipient(fields[columns.reserved.to!] ?? '');
+
+/** One entry of WTS's `results` (PublicRespSendMessageDTO), in the order of the messages. */
+export interface SendResult {
+  id?: string;
+  status?: string;
+  failedReason?: string | null;
+  senderId?: string | null;
+}
+
+/** WTS accepted the batch but gave no result for this recipient: it may have been sent. */
+export const NO_RESULT = 'WTS answered without a result for this recipient';
+
+/** A recipient's outcome from WTS's result for its message (`results[i]` answers `messages[i]`). */
+export const outcomeOf = (result: SendResult | null | undefined): { status: 'sent' | 'failed'; messageId?: string; error?: string } => {
+  const messageId = result?.id ? { messageId: result.id } : {};
+  if (!result) return { status: 'failed', error: NO_RESULT };
+  if (result.status === 'FAILED') return { status: 'failed', ...messageId, error: result.failedReason ?? 'WTS reported the message FAILED' };
+  return { status: 'sent', ...messageId };
+};
+
 const batchOp = operations['send.templateBatch'];
 /** Stands in for the campaign's shared fields when one row is checked against the batch schema. */
 const PROBE = { from: 'probe', templateId: 'probe' };
