@@ -26,22 +26,6 @@ import { WtsConfigurationError } from '../../lib/config';
 import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simulator';
 import { CDK_JSON_CONTEXT, NO_BUNDLING, renderIntrinsics, resourcesOfType, synthStack, tempOutdir, type CfnTemplate , templateOf } from './support';
 
-// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22) in Task states; the project runs on Node >= 20.
-if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.defineProperty(Promise, 'withResolvers', {
-    configurable: true,
-    writable: true,
-    value: function withResolvers<T>() {
-      let resolve!: (v: T) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
 
 // asl-validator ships no types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
