@@ -16,7 +16,6 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { buildSync } from 'esbuild';
 import { createEventBridgeClient } from '../functions/webhooks/publisher';
 import { startEventBridgeEndpoint } from '../test/support/eventbridge-endpoint';
 import { startSecretsManagerEndpoint } from '../test/support/secrets-manager-endpoint';
@@ -116,20 +115,10 @@ export const benchWebhookReceiver = async (n = 500): Promise<string[]> => {
   Object.assign(process.env, env);
   const rows: string[] = [];
   try {
-    // Bundled as the stack bundles it (lib/wts-function.ts wtsBundling: minified CJS, SDK included).
+    // Bundled as the stack bundles it (lib/wts-bundle.ts: its esbuild runner and options).
     mkdirSync(OUT, { recursive: true });
+    execFileSync(process.execPath, [join(ROOT, 'lib', 'wts-bundle-esbuild.js'), JSON.stringify({ entryPoints: { 'webhook-receiver': join(ROOT, 'functions/webhook-receiver.ts') }, outdir: OUT, kind: null })]);
     const outfile = join(OUT, 'webhook-receiver', 'index.js');
-    buildSync({
-      entryPoints: [join(ROOT, 'functions/webhook-receiver.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      minify: true,
-      mainFields: ['module', 'main'],
-      outfile,
-      logLevel: 'error',
-    });
     const script = `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));process.exit(0)`; // exit: the token prefetch's keep-alive socket would hold the process open
     const colds = Array.from({ length: 11 }, () => Number(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env } }).toString())).sort((a, b) => a - b);
     rows.push(`webhook receiver bundle ${(statSync(outfile).size / 1024).toFixed(1)} KiB, cold import (median of 11) ${colds[5].toFixed(1)} ms`);

@@ -38,6 +38,7 @@ import {
   WTS_WEBHOOK_EVENTS,
   type WtsWebhookEventType,
 } from '../functions/webhooks/events';
+import { wtsCode } from './wts-bundle';
 import { PACKAGE_ROOT, wtsBundling, type WtsSecretBinding } from './wts-function';
 
 export { WTS_WEBHOOK_EVENTS, WTS_EVENT_SOURCE, DEFAULT_EVENT_BUS_NAME, type WtsWebhookEventType };
@@ -169,10 +170,9 @@ export class WtsWebhooks extends Construct {
       },
     });
     this.receiver = factory(this, 'Receiver', {
-      entry: RECEIVER_ENTRY,
-      handler: 'handler',
-      projectRoot: PACKAGE_ROOT,
-      ...lockFile,
+      // Bundled like the operations' functions (lib/wts-bundle.ts): the SDK's credential chain reduced to the environment's.
+      code: wtsCode(RECEIVER_ENTRY, { sourceMap }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture,
       memorySize: 256,
@@ -187,7 +187,6 @@ export class WtsWebhooks extends Construct {
         WTS_WEBHOOK_TOKEN_SECRET_ID: token.secretId,
         ...(sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
-      bundling: wtsBundling({ sourceMap }),
     });
     Tags.of(this.receiver).add('wts:component', 'webhook-receiver');
     acknowledge(this.receiver, 'AwsSolutions-L1', 'nodejs22.x is the runtime this project targets and tests (esbuild target node22).');

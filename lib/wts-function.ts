@@ -1,13 +1,13 @@
 /**
- * One WTS operation as a Lambda function: the shared entry (`functions/handler.ts`) picks its operation
- * from `WTS_OPERATION_ID`, so all functions share one bundle and differ only by environment.
+ * One WTS operation as a Lambda function, with a bundle of its own: its generated entry
+ * (`functions/entries/<operation>.ts`) holds its registry entry and its validator only, and the bundle
+ * leaves out what the operation never runs (lib/wts-bundle.ts). `WTS_OPERATION_ID` still names it.
  *
  * Each function gets its own log group and its own role, and that role may do exactly three things:
  * read the one secret (`secretsmanager:GetSecretValue`), decrypt with its KMS key when one is given,
  * and write to its own log group; an unsafe operation's role may also read and write its idempotency
  * records (`useIdempotencyTable`). No managed policies, no wildcards.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,15 +21,22 @@ import type { OperationSpec } from '../functions/registry';
 import type { ResolvedConfig } from './config';
 import { IDEMPOTENCY_TABLE_ACTIONS } from './idempotency-table';
 import { WTS_METRICS } from './observability';
+import { ENTRIES_DIR, functionKindOf, wtsCode } from './wts-bundle';
 
 /** The package root (this file lives in `lib/`), so the construct works from another app's node_modules too. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
-/** The Lambda entry every operation shares. */
+/**
+ * An entry for any operation, picked at run time by `WTS_OPERATION_ID` (it bundles the whole registry).
+ * The stack's functions each use their own entry instead: `operationEntry(id)`.
+ */
 export const HANDLER_ENTRY = path.join(PACKAGE_ROOT, 'functions', 'handler.ts');
-const LOCK_FILE = path.join(PACKAGE_ROOT, 'package-lock.json');
+/** The generated Lambda entry of one operation (`npm run generate` writes them). */
+export const operationEntry = (operationId: string): string => path.join(ENTRIES_DIR, `${operationId}.ts`);
 
 /**
- * The one bundling configuration of every function.
+ * The bundling configuration of the functions built by NodejsFunction's own esbuild (the campaign's batch
+ * function, the webhook subscription handler). The operations' functions are bundled by lib/wts-bundle.ts
+ * with the same settings, plus what each leaves out.
  *
  * - Local esbuild only (`forceDockerBundling: false`): no Docker needed to synth or deploy.
  * - The AWS SDK v3 client is BUNDLED, not left to the runtime: the function uses one small client
@@ -113,7 +120,6 @@ export class WtsFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: WtsFunctionProps) {
     const { operation: op, lambda: cfg } = props;
-    if (!fs.existsSync(HANDLER_ENTRY)) throw new Error(`WTS handler entry not found at ${HANDLER_ENTRY}`);
 
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
       retention: cfg.logRetentionDays as logs.RetentionDays,
@@ -127,10 +133,8 @@ export class WtsFunction extends NodejsFunction {
     });
 
     super(scope, id, {
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PACKAGE_ROOT,
-      ...(fs.existsSync(LOCK_FILE) ? { depsLockFilePath: LOCK_FILE } : {}),
+      code: wtsCode(operationEntry(op.id), { sourceMap: cfg.sourceMap, kind: functionKindOf(op) }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: cfg.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
       memorySize: cfg.memorySize,
@@ -149,7 +153,6 @@ export class WtsFunction extends NodejsFunction {
         ...(props.corsOrigins?.length ? { WTS_CORS_ORIGINS: props.corsOrigins.join(',') } : {}),
         ...(cfg.sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
-      bundling: wtsBundling({ sourceMap: cfg.sourceMap }),
     });
     this.operation = op;
     this.wtsLogGroup = logGroup;

@@ -2,7 +2,6 @@
  * The operation registry: the public operations (the 39 of the n8n node and the lookups its pickers use), each declared once as data.
  * Handlers, CDK functions and routes, the OpenAPI document, the CLI and the README table derive from it.
  */
-import { idempotencyKey } from './fields';
 import { chatbotOperations } from './operations/chatbot';
 import { contactOperations } from './operations/contact';
 import { lookupOperations } from './operations/lookup';
@@ -13,6 +12,7 @@ import { sequenceOperations } from './operations/sequence';
 import { sessionOperations } from './operations/session';
 import { webhookOperations } from './operations/webhook';
 import type { OperationSpec } from './types';
+import { withIdempotencyKey } from './with-idempotency-key';
 
 /** The public operation ids (`reference/OPERATIONS.md`): the stable names users call. */
 export const OPERATION_IDS = [
@@ -53,13 +53,6 @@ const declared: { readonly [Id in OperationId]: OperationSpec } = {
   ...sendOperations,
   ...webhookOperations,
 } satisfies Record<OperationId, OperationSpec>;
-
-/**
- * Every send or create, declared now or later, takes `idempotencyKey`: added here, once, so validators,
- * API Gateway models, OpenAPI and the CLI all know it.
- */
-const withIdempotencyKey = (op: OperationSpec): OperationSpec =>
-  op.retry === 'unsafe' ? { ...op, inputs: { ...op.inputs, idempotencyKey } } : op;
 
 export const operations = Object.fromEntries(
   Object.entries(declared).map(([id, op]) => [id, withIdempotencyKey(op)]),

@@ -10,13 +10,12 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { ValidateFunction } from 'ajv';
 import type { Dispatcher } from 'undici';
-import { getOperation } from '../registry';
 import type { Input, OperationSpec, RetryClass, WtsRequest } from '../registry/types';
 import { apiKeySourceFromEnv, baseUrlProblem, resolveTarget, type ApiKeySource } from './api-key';
 import { isWtsError, validationError, WtsError } from './errors';
 import { callerKind, normalizeEvent, type CallerKind, type NormalizedEvent } from './events';
-import { uploadInlineFile } from './file-upload';
 import { processSqsBatch } from './sqs-batch';
 import type { IdempotencyStore } from './idempotency';
 import { log, mask, redact } from './logger';
@@ -40,6 +39,8 @@ export interface HandlerOptions {
    * `WTS_IDEMPOTENCY_TABLE`, else none (a key is then ignored). `false`: never.
    */
   idempotency?: { store: IdempotencyStore; expiresAfterSeconds?: number } | false;
+  /** The operation's precompiled validator; default: the one `validators.generated.js` holds for it. */
+  validate?: ValidateFunction;
 }
 
 interface WtsInvocationContext extends Context {
@@ -211,12 +212,19 @@ const autoPaginate = async (
   return { ...last!, attempts, bytes, body: { ...lastBody, ...(trimmed ? { hasMorePages: true } : {}), items } };
 };
 
-export const createHandler = (operationId: string, options: HandlerOptions = {}) => {
-  const op: OperationSpec = getOperation(operationId);
+/**
+ * The handler of one operation: by id (looked up in the full registry: the local server, the CLI, tests),
+ * or by its spec with `options.validate` (a function's own entry, functions/entries/: its bundle then
+ * holds neither the registry nor the other operations' validators).
+ */
+export const createHandler = (operation: string | OperationSpec, options: HandlerOptions = {}) => {
+  const op: OperationSpec =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    typeof operation === 'string' ? (require('../registry') as typeof import('../registry')).getOperation(operation) : operation;
   const keySource = options.apiKeySource ?? apiKeySourceFromEnv();
   const configuredBaseUrl = options.baseUrl ?? process.env.WTS_BASE_URL;
   const corsOrigins = (process.env.WTS_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-  validatorFor(op); // fails at init, not on the first request, if the generated validators are stale
+  const validate = options.validate ?? validatorFor(op); // fails at init, not on the first request, if the generated validators are stale
   // A base URL without its scheme would make every call fail as if WTS had dropped it. Found at init (and
   // logged there); every invocation then answers WtsConfigError with nothing sent.
   const configProblem = baseUrlProblem(configuredBaseUrl);
@@ -266,6 +274,9 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
     };
 
     if (op.uploadsFile && input.file !== undefined) {
+      // Required here: a function whose operation uploads no file never loads (or bundles) the upload code.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { uploadInlineFile } = require('./file-upload') as typeof import('./file-upload');
       input.fileId = await uploadInlineFile(input.file as { name: string; mimeType: string; contentBase64: string }, call, {
         deadline,
         signal,
@@ -286,6 +297,8 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
       ? await autoPaginate(request, { maxPages: Number(input.maxPages ?? 10), maxItems }, call, options.onPage)
       : await call(request);
     if (!autoPaginated && maxItems !== undefined && response.body) response.body = trimPage(response.body as PageBody, maxItems);
+    // What WTS echoes back but must not leave the function (the receiver token in a subscription URL).
+    if (op.redactAnswer && response.body !== undefined) response.body = op.redactAnswer(response.body);
 
     log('info', 'operation completed', {
       operation: op.id,
@@ -341,7 +354,7 @@ export const createHandler = (operationId: string, options: HandlerOptions = {})
     before: async (request) => {
       const normalized = normalizeEvent(op, request.event);
       request.context.wtsCaller = normalized.kind;
-      const problems = normalized.problems.length ? normalized.problems : validateInput(op, normalized.input);
+      const problems = normalized.problems.length ? normalized.problems : validateInput(op, normalized.input, validate);
       if (problems.length) throw validationError(problems);
       request.context.wtsInput = normalized.input;
       request.context.wtsDeliveryKey = normalized.deliveryKey;

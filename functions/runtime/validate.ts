@@ -10,7 +10,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { FREE_FORM } from '../registry/fields';
 import { inputJsonSchema } from '../registry/schema';
-import validators from '../registry/validators.generated';
 import type { Input, JsonSchema, OperationSpec, ValidationProblem } from '../registry/types';
 import { toUtcIso } from './formats';
 
@@ -21,9 +20,13 @@ const MAX_FIELD_NAME = 100;
 
 /**
  * The operation's validator, compiled ahead of time by Ajv (`npm run generate` writes
- * `validators.generated.js` from the registry): a cold start neither loads nor runs the Ajv compiler.
+ * `validators/<operation>.js` from the registry): a cold start neither loads nor runs the Ajv compiler.
+ * Required here, on first use, from the index of all of them: a function's own entry passes its one
+ * validator instead, and its bundle holds no other.
  */
 export const validatorFor = (op: OperationSpec): ValidateFunction => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const validators = require('../registry/validators.generated') as typeof import('../registry/validators.generated');
   const validate = validators[op.id];
   if (!validate) throw new Error(`No generated validator for "${op.id}": run \`npm run generate\`.`);
   return validate;
@@ -240,8 +243,7 @@ const problemOf = (error: ErrorObject, op: OperationSpec): string => {
  * kept from the schema validator, which checks the other inputs. Cross-field rules run only on a
  * valid input.
  */
-export const validateInput = (op: OperationSpec, input: Input): ValidationProblem[] => {
-  const validate = validatorFor(op);
+export const validateInput = (op: OperationSpec, input: Input, validate: ValidateFunction = validatorFor(op)): ValidationProblem[] => {
   const sizes: SizeProblem[] = [];
   checkSizes(schemaOf(op), input, [], sizes);
   const sizeProblems = sizes.map((p) => ({ field: fieldName(p.path), problem: p.problem }));
