@@ -12,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Context } from 'aws-lambda';
-import { StateMachine } from 'aws-local-stepfunctions';
+import { runLocally } from '../support/local-stepfunctions';
 import { getOperation, type OperationId } from '../../functions/registry';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { staticApiKey } from '../../functions/runtime/api-key';
@@ -305,25 +305,11 @@ describe('AfterHoursWorkflow', () => {
           return [state, async (payload: any) => (await handler(payload, context())) as any];
         }),
       );
-      const machine = new StateMachine(asl, { validationOptions: { checkPaths: true, checkArn: true } });
-      const execution = machine.run(input as any, {
+      return runLocally(asl, input, {
         // Each event starts its own execution.
         context: { Execution: { Id: `arn:aws:states:sa-east-1:123456789012:execution:AfterHours:run-${++runs}` } },
         overrides: { taskResourceLocalHandlers: handlers },
       });
-      const events: any[] = [];
-      const collecting = (async () => {
-        for await (const e of execution.eventLogs) events.push(e);
-      })();
-      let result: any;
-      let error: any;
-      try {
-        result = await execution.result;
-      } catch (e) {
-        error = e;
-      }
-      await collecting;
-      return { result, error, entered: events.filter((e) => e.type === 'StateEntered').map((e) => e.state.name) };
     };
 
     test('maps each task to the function of its operation', () => {

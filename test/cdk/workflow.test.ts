@@ -6,13 +6,14 @@
  * sends and creates get: it reaches the handler, and a retried send is answered from the first call.
  */
 import type { Context } from 'aws-lambda';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { staticApiKey } from '../../functions/runtime/api-key';
 import { createHandler } from '../../functions/runtime/handler';
 import { InMemoryPersistenceLayer } from '../../functions/runtime/idempotency';
 import { SIMULATOR_TOKEN, startSimulator, type Simulator } from '../../wts-simulator';
 import { WORKFLOW_STATES as S } from '../../lib/workflow';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { runLocally } from '../support/local-stepfunctions';
 import { functionOperations, stateMachineDefinition, synthStack } from './support';
 
 
@@ -103,8 +104,7 @@ const execute = async (input: Record<string, unknown>, before: Record<string, Ho
       ];
     }),
   );
-  const machine = new StateMachine(asl, { validationOptions: { checkPaths: true, checkArn: true } });
-  const execution = machine.run(input as Json, {
+  const run = await runLocally(asl, input, {
     context: { Execution: { Id: executionId } },
     overrides: {
       taskResourceLocalHandlers,
@@ -112,20 +112,7 @@ const execute = async (input: Record<string, unknown>, before: Record<string, Ho
       retryIntervalOverrides: Object.fromEntries([...taskOperations.keys()].map((s) => [s, 0])),
     },
   });
-  const events: any[] = [];
-  const collecting = (async () => {
-    for await (const event of execution.eventLogs) events.push(event);
-  })();
-  let result: any;
-  let error: any;
-  try {
-    result = await execution.result;
-  } catch (e) {
-    error = e;
-  }
-  await collecting;
-  const entered = events.filter((e) => e.type === 'StateEntered').map((e) => e.state.name);
-  return { result, error, events, entered, calls, executionId };
+  return { ...run, calls, executionId };
 };
 
 /**
