@@ -27,7 +27,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DockerImage } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { OperationSpec } from '../functions/registry/types';
 
@@ -111,6 +111,9 @@ export const wtsCode = (entry: string, options: WtsBundleOptions = {}): lambda.C
   if (!fs.existsSync(entry)) throw new Error(`Lambda entry not found at ${entry}${entry.startsWith(ENTRIES_DIR) ? ': run `npm run generate`' : ''}`);
   const name = path.basename(entry).replace(/\.[cm]?[jt]s$/, '');
   return lambda.Code.fromAsset(path.dirname(entry), {
+    // The asset is named by what was bundled, not by the entries folder: a change anywhere in the runtime,
+    // the registry or a dependency must give a new asset (and a redeployed function), as NodejsFunction does.
+    assetHashType: AssetHashType.OUTPUT,
     bundling: {
       // Never used: local bundling always succeeds or throws esbuild's error.
       image: DockerImage.fromRegistry('wts-local-esbuild-only'),

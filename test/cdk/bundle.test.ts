@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
+import { App, FileSystem } from 'aws-cdk-lib';
 import { getOperation, OPERATION_IDS, operations } from '../../functions/registry';
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { SIMULATOR_TOKEN, startSimulator } from '../../wts-simulator';
@@ -34,7 +34,7 @@ interface Bundled {
   outdir: string;
   json: CfnTemplate;
   /** function logical id → { operation, asset directory } */
-  assets: Map<string, { operation: string; dir: string; env: Record<string, unknown> }>;
+  assets: Map<string, { operation: string; dir: string; env: Record<string, unknown>; hash: string }>;
 }
 
 const synthBundled = (wts: ConstructorParameters<typeof WtsChatFunctionsStack>[2] = {}): Bundled => {
@@ -54,12 +54,12 @@ const synthBundled = (wts: ConstructorParameters<typeof WtsChatFunctionsStack>[2
   const json = templateOf(stack).toJSON() as CfnTemplate;
   if (!said.some((line) => line.startsWith('Bundling asset'))) throw new Error(`expected the CDK to bundle; it said: ${said.join('')}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'WtsBundle.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> };
-  const assets = new Map<string, { operation: string; dir: string; env: Record<string, unknown> }>();
+  const assets = new Map<string, { operation: string; dir: string; env: Record<string, unknown>; hash: string }>();
   for (const [id, fn] of resourcesOfType(json, 'AWS::Lambda::Function')) {
     const hash = String(fn.Properties!.Code.S3Key).replace(/\.zip$/, '');
     const source = manifest.files[hash]?.source.path;
     if (!source) throw new Error(`${id}: asset ${hash} not in the manifest`);
-    assets.set(id, { operation: fn.Properties!.Environment.Variables.WTS_OPERATION_ID, dir: path.join(outdir, source), env: fn.Properties!.Environment.Variables });
+    assets.set(id, { operation: fn.Properties!.Environment.Variables.WTS_OPERATION_ID, dir: path.join(outdir, source), env: fn.Properties!.Environment.Variables, hash });
   }
   return { outdir, json, assets };
 };
@@ -106,6 +106,11 @@ describe('bundles (esbuild, local)', () => {
     expect([...send.matchAll(/\$id:"([a-zA-Z.]+)"/g)].map((m) => m[1])).toEqual(['message.sendText']);
     expect(send.includes('PersistenceLayer')).toBe(true);
     expect(send.includes('PutObjectCommand')).toBe(false);
+  });
+
+  test('each asset is named by its bundled code: a change to the runtime, registry or a dependency deploys anew', () => {
+    // Named by the entries folder instead, an upgraded runtime would keep the old asset (and the old code in Lambda).
+    for (const { hash, dir } of bundled.assets.values()) expect(hash).toBe(FileSystem.fingerprint(dir));
   });
 
   test('the AWS SDK is bundled (no runtime-provided SDK), middy and undici too', () => {
