@@ -21,7 +21,7 @@
  * well inside the send API's 1,000 requests per 2 minutes.
  */
 import * as path from 'node:path';
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -31,7 +31,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { CAMPAIGN_BATCH_SIZE } from '../functions/campaign/campaign';
-import { IN_PROGRESS_RETRY, WTS_ERRORS } from './workflow';
+import { IN_PROGRESS_RETRY, stateMachineLogGroup, WTS_ERRORS } from './workflow';
 import { PACKAGE_ROOT, wtsBundling } from './wts-function';
 
 /** The batch-preparing (and result-collecting) function's entry. */
@@ -148,11 +148,7 @@ export class WtsCampaign extends Construct {
       new sfn.Choice(this, CAMPAIGN_STATES.format).when(sfn.Condition.stringEquals('$.format', 'jsonl'), jsonlMap).otherwise(csvMap),
     );
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
-      retention,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.logGroup = stateMachineLogGroup(this, props.logRetentionDays ?? 30);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'WTS campaign: a template to every recipient of a file in S3, 100 per send.templateBatch request; results to S3.',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),

@@ -13,7 +13,7 @@
  * (Brazil has had no daylight saving time since 2019). JSONPath intrinsics cannot compute a weekday, so
  * weekends count like weekdays here: filter them in the rule, or extend the Choice, if that matters.
  */
-import { CfnElement, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,7 +21,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OperationId } from '../functions/registry';
 import type { WtsWebhooks } from './webhooks';
-import { wtsTask, type WtsTaskProps } from './workflow';
+import { stateMachineLogGroup, wtsTask, type WtsTaskProps } from './workflow';
 import type { WtsFunction } from './wts-function';
 
 /** The state names (tests and the README refer to them). */
@@ -160,11 +160,7 @@ export class AfterHoursWorkflow extends Construct {
         .otherwise(getSession.next(sendTemplate).next(createCard).next(new sfn.Succeed(this, S.cardOpened))),
     );
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
-      retention: (props.logRetentionDays ?? 30) as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.logGroup = stateMachineLogGroup(this, props.logRetentionDays ?? 30);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'WTS Chat example: outside office hours, answer a received message with a template and open a panel card for the morning.',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),

@@ -187,6 +187,17 @@ export interface ExampleWorkflowProps {
  *       otherwise                  → NoSessionToComplete
  *   any WtsValidationError → InputRejected (Fail, with WTS's error and cause)
  */
+/**
+ * A state machine's log group, `Logs` under `scope`, kept when the stack is deleted. The vendedlogs prefix
+ * keeps Step Functions from growing the account's log resource policy.
+ */
+export const stateMachineLogGroup = (scope: Construct, retentionDays: number): logs.LogGroup =>
+  new logs.LogGroup(scope, 'Logs', {
+    logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}`,
+    retention: retentionDays as logs.RetentionDays,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+
 export class ExampleWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;
@@ -256,12 +267,7 @@ export class ExampleWorkflow extends Construct {
           .otherwise(new sfn.Succeed(this, S.noSession, { comment: 'Delivered, but WTS reported no session to complete.' })),
       );
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // The vendedlogs prefix keeps Step Functions from growing the account's log resource policy.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
-      retention: props.logRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.logGroup = stateMachineLogGroup(this, props.logRetentionDays);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'WTS Chat example: upsert contact, send template, wait, check status, open a card on failure or complete the session.',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
