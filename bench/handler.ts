@@ -18,7 +18,7 @@
  *   npm run bench                    (everything)
  *   npx tsx bench/handler.ts --quick (the per-kind figures only)
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { join } from 'node:path';
@@ -28,9 +28,8 @@ import { Agent, request } from 'undici';
 import { operations } from '../functions/registry';
 import { EXAMPLE_IDS as ids } from '../functions/registry/examples';
 import { functionKindOf } from '../lib/wts-bundle';
-import { startEventBridgeEndpoint } from '../test/support/eventbridge-endpoint';
-import { startSecretsManagerEndpoint } from '../test/support/secrets-manager-endpoint';
-import { startSimulator, SIMULATOR_TOKEN } from '../wts-simulator';
+import { buildWtsRequest, requestUrl } from '../functions/runtime/wts-request';
+import { SIMULATOR_TOKEN } from '../wts-simulator';
 
 // On Node 20 the AWS SDK warns, once per process, that its 2027 releases need Node 22: noise between the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -142,6 +141,33 @@ const idempotencyRows = async (simUrl: string, sendBundle: string, env: Record<s
   }
 };
 
+/** bench/servers.ts in its own process (WTS and AWS are not on the function's event loop either). */
+const startServers = async (secrets: Record<string, string>): Promise<{ sim: string; sm: string; eb: string; close: () => void }> => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'servers.ts'), JSON.stringify({ secrets })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+    });
+    child.once('exit', (code) => reject(new Error(`bench/servers.ts exited with ${code}`)));
+  });
+  return { ...(JSON.parse(line) as { sim: string; sm: string; eb: string }), close: () => child.stdin.end() };
+};
+
+/** The request the operation's handler sends for this input, sent raw: the same URL, method and body. */
+const rawWtsRequest = (simUrl: string, id: string, input: Record<string, unknown>) => {
+  const wts = buildWtsRequest(operations[id as keyof typeof operations], input);
+  const url = requestUrl(simUrl, wts);
+  const headers = { authorization: `Bearer ${SIMULATOR_TOKEN}`, accept: 'application/json', ...(wts.body ? { 'content-type': 'application/json' } : {}) };
+  return (agent: Agent) =>
+    request(url, { method: wts.method, dispatcher: agent, headers, body: wts.body ? JSON.stringify(wts.body) : undefined }).then(async (r) => {
+      const body = await r.body.json();
+      if (r.statusCode >= 300) throw new Error(`raw ${wts.method} ${url}: ${r.statusCode} ${JSON.stringify(body).slice(0, 200)}`);
+      return body;
+    });
+};
+
 interface Kind {
   label: string;
   file: string;
@@ -154,16 +180,15 @@ interface Kind {
 const main = async () => {
   mkdirSync(OUT, { recursive: true });
   rmSync(join(OUT, 'functions'), { recursive: true, force: true });
-  const sim = await startSimulator();
-  const sm = await startSecretsManagerEndpoint({ [KEY_SECRET]: JSON.stringify({ apiKey: SIMULATOR_TOKEN }), [TOKEN_SECRET]: WEBHOOK_TOKEN });
-  const eb = await startEventBridgeEndpoint();
-  const aws = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_SESSION_TOKEN: 'bench', AWS_LAMBDA_FUNCTION_NAME: 'bench', AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url };
+  const servers = await startServers({ [KEY_SECRET]: JSON.stringify({ apiKey: SIMULATOR_TOKEN }), [TOKEN_SECRET]: WEBHOOK_TOKEN });
+  const sim = { url: servers.sim };
+  const eb = { url: servers.eb };
+  const aws = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_SESSION_TOKEN: 'bench', AWS_LAMBDA_FUNCTION_NAME: 'bench', AWS_ENDPOINT_URL_SECRETS_MANAGER: servers.sm };
   // Lambda's default log level; the warm figures say what one log line per call costs.
   const opEnv = (id: string) => ({ ...aws, WTS_OPERATION_ID: id, WTS_API_KEY_SECRET_ID: KEY_SECRET, WTS_BASE_URL: sim.url, POWERTOOLS_SERVICE_NAME: 'wts-chat', POWERTOOLS_METRICS_NAMESPACE: 'WtsChat' });
   const send = operations['message.sendText'].example as Record<string, unknown>;
   const delivery = JSON.stringify({ eventType: 'MESSAGE_RECEIVED', date: '2024-05-02T23:10:00.1234567Z', content: { id: 'b1c2d3e4-0000-4000-8000-000000000001', sessionId: ids.sessionId, type: 'TEXT', text: 'Olá! Meu pedido #5521 ainda não chegou?' } });
   const restDelivery = { resource: '/webhooks/wts/{token}', path: `/webhooks/wts/${WEBHOOK_TOKEN}`, httpMethod: 'POST', headers: { 'content-type': 'application/json' }, pathParameters: { token: WEBHOOK_TOKEN }, body: delivery, isBase64Encoded: false, requestContext: { requestId: 'bench', identity: { sourceIp: '203.0.113.7' } } };
-  const auth = { authorization: `Bearer ${SIMULATOR_TOKEN}`, 'content-type': 'application/json' };
 
   const naive = naiveBundle();
   const kinds: Kind[] = [
@@ -172,7 +197,7 @@ const main = async () => {
       file: stackBundle('session.get', join(ROOT, 'functions/entries/session.get.ts'), functionKindOf(operations['session.get'])),
       event: { sessionId: ids.sessionId },
       env: opEnv('session.get'),
-      raw: (agent) => request(`${sim.url}/chat/v1/session/${ids.sessionId}`, { dispatcher: agent, headers: auth }).then((r) => r.body.json()),
+      raw: rawWtsRequest(sim.url, 'session.get', { sessionId: ids.sessionId }),
     },
     {
       label: 'send (message.sendText)',
@@ -180,7 +205,7 @@ const main = async () => {
       event: send,
       // As deployed: sends and creates have their idempotency table (a direct call without a key never reaches it).
       env: { ...opEnv('message.sendText'), WTS_IDEMPOTENCY_TABLE: 'wts-idempotency', WTS_IDEMPOTENCY_EXPIRES_SECONDS: '3600' },
-      raw: (agent) => request(`${sim.url}/chat/v1/message/send`, { method: 'POST', dispatcher: agent, headers: auth, body: JSON.stringify({ from: send.from, to: send.to, body: { text: send.text } }) }).then((r) => r.body.json()),
+      raw: rawWtsRequest(sim.url, 'message.sendText', send),
     },
     {
       label: 'receiver (webhook)',
@@ -196,12 +221,12 @@ const main = async () => {
         }).then((r) => r.body.json()),
     },
   ];
-  const naiveEnv = { ...aws, BENCH_SECRET_ID: KEY_SECRET, BENCH_URL: `${sim.url}/chat/v1/session/${ids.sessionId}` };
+  const naiveEnv = { ...aws, BENCH_SECRET_ID: KEY_SECRET, BENCH_URL: requestUrl(sim.url, buildWtsRequest(operations['session.get'], { sessionId: ids.sessionId })) };
 
   const rows: string[] = [
     `node ${process.version}, ${new Date().toISOString()}; ${RUNS} fresh processes per bundle, interleaved with the naive one; medians`,
     `naive bundle (middy + @middy/secrets-manager + Secrets Manager client + undici): ${assetKiB(naive).toFixed(1)} KiB; bundle = the function's whole asset`,
-    `${'kind'.padEnd(24)} ${'bundle'.padStart(10)}  ${'load'.padStart(22)}  ${'load + first call'.padStart(24)}  ${'warm per call'.padStart(26)}`,
+    `${'kind'.padEnd(24)} ${'bundle'.padStart(10)} ${'(index.js)'.padStart(8)}  ${'load'.padStart(22)}  ${'load + first call'.padStart(24)}  ${'warm per call'.padStart(26)}`,
   ];
   for (const kind of kinds) {
     const mine: { load: number; first: number }[] = [];
@@ -233,7 +258,7 @@ const main = async () => {
       await agent.close();
     }
     rows.push(
-      `${kind.label.padEnd(24)} ${`${assetKiB(kind.file).toFixed(1)} KiB`.padStart(10)}  ` +
+      `${kind.label.padEnd(24)} ${`${assetKiB(kind.file).toFixed(1)} KiB`.padStart(10)} ${`(${(statSync(kind.file).size / 1024).toFixed(1)})`.padStart(8)}  ` +
         `${`${(load[0] / load[1]).toFixed(2)}× (${load[0].toFixed(1)}/${load[1].toFixed(1)} ms)`.padStart(22)}  ` +
         `${`${(first[0] / first[1]).toFixed(2)}× (${first[0].toFixed(1)}/${first[1].toFixed(1)} ms)`.padStart(24)}  ` +
         `${`${(warm / raw).toFixed(2)}× (${warm.toFixed(3)}/${raw.toFixed(3)} ms)`.padStart(26)}`,
@@ -241,7 +266,7 @@ const main = async () => {
   }
   rows.push('(ratios: this bundle / naive bundle for load and load + first call; handler / raw keep-alive undici request for warm)');
   rows.push('', ...(await idempotencyRows(sim.url, kinds[1].file, opEnv('message.sendText'))));
-  await Promise.all([sim.close(), sm.close(), eb.close()]);
+  servers.close();
   const report = rows.join('\n');
   console.log(report);
   writeFileSync(join(OUT, 'report.txt'), `${report}\n`);
