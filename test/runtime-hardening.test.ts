@@ -5,6 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -99,6 +101,28 @@ describe('each invocation has its own deadline', () => {
 });
 
 describe('answers and results are bounded', () => {
+  test('an answer declaring more than the cap is not read at all; one declaring its length within it is read whole', async () => {
+    // A server that declares a length, sends a little and then waits: reading to the declared end would hang.
+    const server = createServer((req, res) => {
+      const declared = req.url!.includes('over') ? 7 * 1024 * 1024 : 40;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(declared) });
+      res.write(req.url!.includes('over') ? '{"items":[' : '{"id":"1c7a7d2f","name":"Fulano de Tal"}');
+      if (!req.url!.includes('over')) res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const over = await timed(handler('contact.get', { baseUrl: `${base}/over` })({ contactId: ids.contactId }, lambdaContext(10_000)));
+      expect(over.error).toMatchObject({ name: 'WtsUpstreamError', message: expect.stringContaining('7 MB') });
+      expect(over.ms).toBeLessThan(2_000);
+      const within = await handler('contact.get', { baseUrl: `${base}/within` })({ contactId: ids.contactId }, lambdaContext(10_000));
+      expect(within).toEqual({ id: '1c7a7d2f', name: 'Fulano de Tal' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('a 50 MB WTS answer is cut off past the byte cap: WtsUpstreamError saying it was too large', async () => {
     sim.fault({ type: 'large', items: 500_000, itemBytes: 100 });
     const { error, ms } = await timed(handler('contact.list')({}, lambdaContext(20_000)));

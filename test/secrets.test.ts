@@ -74,6 +74,12 @@ test('rotation: on a 401 the secret is read again and the call repeated once wit
   expect(result).toMatchObject({ id: ids.contactId });
   expect(sim.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${SIMULATOR_TOKEN}`, 'Bearer sim_rotated_token']);
   expect(getCalls('wts/rotating')).toHaveLength(2);
+
+  // AND the next warm invocation goes straight out with the new key, without reading the secret again
+  sim.requests.length = 0;
+  await handler({ ...input }, lambdaContext());
+  expect(sim.requests.map((r) => r.headers.authorization)).toEqual(['Bearer sim_rotated_token']);
+  expect(getCalls('wts/rotating')).toHaveLength(2);
 });
 
 test('a key WTS still rejects after the re-read gives WtsAuthError (502 over HTTP), tried once more only', async () => {

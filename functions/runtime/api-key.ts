@@ -18,6 +18,11 @@ export interface ApiKeySource extends middy.MiddlewareObj {
   before: middy.MiddlewareFn;
   /** Forget the cached key and read it again (WTS answered 401: the key may have been rotated). */
   refresh: middy.MiddlewareFn;
+  /**
+   * The key this source already holds and would set again (Secrets Manager's, once read and checked):
+   * a warm invocation takes it as it is, without entering the middleware or its deadline.
+   */
+  held?: () => string | undefined;
 }
 
 /** A secret may be the bare key or JSON such as `{"apiKey": "…"}`. */
@@ -39,6 +44,8 @@ export const SECRET_PLACEHOLDER = 'REPLACE_WITH_YOUR_WTS_API_TOKEN';
 const KEY_CHARACTERS = /^[\x21-\x7e]+$/;
 
 /**
+ * (Returns the key for the source to hold; a middleware's `before` must return nothing, or middy answers with it.)
+ *
  * Every source is read the same way: surrounding whitespace (the newline `echo` or an editor leaves) is
  * trimmed; a key that still cannot be sent, or is too short to be masked in logs, is a configuration
  * error found before anything is sent. Messages name where the key came from, never the key.
@@ -57,6 +64,7 @@ const setKey = (request: middy.Request, raw: string | undefined, origin: string)
     throw new WtsError('WtsConfigError', `The WTS API key in ${origin} is shorter than ${MIN_SECRET_LENGTH} characters: it is not a WTS token.`);
   }
   (request.context as WtsContext).wtsApiKey = key;
+  return key;
 };
 
 export interface SecretsManagerApiKeyOptions {
@@ -72,20 +80,28 @@ export interface SecretsManagerApiKeyOptions {
  */
 export const secretsManagerApiKey = ({ secretId, requestTimeoutMs }: SecretsManagerApiKeyOptions): ApiKeySource => {
   const secret = secretsManagerSecret({ secretId, requestTimeoutMs, name: 'wtsApiKey', what: 'the WTS API key', timeoutNote: '; nothing was sent to WTS' });
-  const before: middy.MiddlewareFn = async (request) => setKey(request, keyFromSecret(await secret.read(request)), `secret "${secretId}"`);
+  /** The checked key, kept like middy's cache (for the container's life, until a refresh). */
+  let held: string | undefined;
+  const before: middy.MiddlewareFn = async (request) => {
+    held = setKey(request, keyFromSecret(await secret.read(request)), `secret "${secretId}"`);
+  };
   return {
     before,
     refresh: async (request) => {
+      held = undefined;
       secret.forget(request);
       await before(request);
     },
+    held: () => held,
   };
 };
 
 /** A fixed key, or one read on demand (environment, local file). Same shape as the Secrets Manager source. */
 export const staticApiKey = (key: string | (() => string | undefined), origin = 'the local configuration'): ApiKeySource => {
   const read = typeof key === 'function' ? key : () => key;
-  const before: middy.MiddlewareFn = async (request) => setKey(request, read(), origin);
+  const before: middy.MiddlewareFn = async (request) => {
+    setKey(request, read(), origin);
+  };
   return { before, refresh: before };
 };
 

@@ -231,6 +231,8 @@ export const createHandler = (operation: string | OperationSpec, options: Handle
   if (configProblem) log('error', 'function misconfigured', { operation: op.id, errorName: 'WtsConfigError', errorMessage: configProblem });
   const metrics = operationMetrics(op.id);
   const idempotency = loadIdempotency(op, options);
+  /** The target of the last key seen: a warm invocation with the same key resolves and registers nothing again. */
+  let lastTarget: { key: string; target: ReturnType<typeof resolveTarget> } | undefined;
 
   const run = (event: unknown, context: WtsInvocationContext) =>
     untilDeadline(
@@ -245,9 +247,12 @@ export const createHandler = (operation: string | OperationSpec, options: Handle
     const deadline = context.wtsDeadline!;
     /** Where to send and with which token, from the key on the context (which logs and answers never show). */
     const currentTarget = () => {
-      const resolved = resolveTarget(context.wtsApiKey!, configuredBaseUrl);
-      redact(context.wtsApiKey);
+      const key = context.wtsApiKey!;
+      if (lastTarget?.key === key) return lastTarget.target;
+      const resolved = resolveTarget(key, configuredBaseUrl);
+      redact(key);
       redact(resolved.token);
+      lastTarget = { key, target: resolved };
       return resolved;
     };
     let target = currentTarget();
@@ -341,12 +346,19 @@ export const createHandler = (operation: string | OperationSpec, options: Handle
 
   /** The key read (Secrets Manager, at cold start or after a rotation) counts against the invocation's deadline too. */
   const keyMiddleware: middy.MiddlewareObj<unknown, unknown, Error, WtsInvocationContext> = {
-    before: (request) =>
-      untilDeadline(
+    before: (request) => {
+      // Warm: the key read at cold start, already checked. Only a read (cold start, rotation) races the deadline.
+      const held = keySource.held?.();
+      if (held !== undefined) {
+        request.context.wtsApiKey = held;
+        return undefined;
+      }
+      return untilDeadline(
         request.context.wtsDeadline!,
         () => new WtsError('WtsTimeoutError', 'Secrets Manager did not return the WTS API key within the time left for this invocation; nothing was sent to WTS.'),
         () => keySource.before(request as unknown as middy.Request),
-      ),
+      );
+    },
   };
 
   /** Normalises the event into the input and refuses bad input before anything else happens. */

@@ -111,11 +111,15 @@ type Attempt =
   | { kind: 'failure'; error: unknown; code?: string };
 
 /** The body as text, read chunk by chunk and abandoned (the connection closed) once it passes the cap. */
-const readCapped = async (body: Dispatcher.ResponseData['body'], declaredLength: number): Promise<{ text?: string; bytes: number }> => {
+const readCapped = async (body: Dispatcher.ResponseData['body'], contentLength: string | string[] | undefined): Promise<{ text?: string; bytes: number }> => {
+  const declaredLength = typeof contentLength === 'string' ? Number(contentLength) : NaN;
   if (declaredLength > MAX_ANSWER_BYTES) {
     body.destroy();
     return { bytes: declaredLength };
   }
+  // A declared length within the cap (the usual answer): undici ends the body there (a longer one is an
+  // error), so it is read whole, without a chunk-by-chunk loop.
+  if (declaredLength >= 0) return { text: await body.text(), bytes: declaredLength };
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -146,7 +150,7 @@ const attemptOnce = async (request: WtsRequest, options: CallOptions, timeoutMs:
       bodyTimeout: timeoutMs,
       signal: options.signal,
     });
-    const read = await readCapped(res.body, Number(res.headers['content-length'] ?? 0));
+    const read = await readCapped(res.body, res.headers['content-length']);
     if (read.text === undefined) return { kind: 'tooLarge', status: res.statusCode, bytes: read.bytes };
     // Masked before parsing: an answer echoing the key must not carry it to the caller (or to Step Functions'
     // history). A substring search per secret; a copy only when one is found.
