@@ -17,7 +17,8 @@ import { apiKeySourceFromEnv, baseUrlProblem, resolveTarget, type ApiKeySource }
 import { isWtsError, validationError, WtsError } from './errors';
 import { callerKind, normalizeEvent, type CallerKind, type NormalizedEvent } from './events';
 import { processSqsBatch } from './sqs-batch';
-import type { IdempotencyStore } from './idempotency';
+import type { IdempotencyOptions, IdempotencyStore } from './idempotency';
+import { idempotencyKeyOf } from './idempotency-key';
 import { log, mask, redact } from './logger';
 import { operationMetrics } from './metrics';
 import { validateInput, validatorFor } from './validate';
@@ -136,21 +137,40 @@ const isHttpAnswer = (value: unknown): value is HttpAnswer => {
 };
 
 /**
- * The idempotency middleware for a send or create, when there is a store: loaded here with `require()`
- * so that read-only functions (and unsafe ones without a table) never load Powertools' idempotency
- * code or the DynamoDB client. esbuild evaluates a `require()`d module on first use.
+ * The idempotency middleware of a send or create, when there is a store, loaded with `require()` by the
+ * first invocation that brings a key: read-only functions, and sends called without one, never load
+ * Powertools' idempotency code or the DynamoDB client, and no function runs it at cold start. esbuild
+ * evaluates a `require()`d module on first use.
  */
-const loadIdempotency = (op: OperationSpec, options: HandlerOptions) => {
+const lazyIdempotency = (
+  op: OperationSpec,
+  options: HandlerOptions,
+  settings: Pick<IdempotencyOptions, 'onReplay' | 'onRecordFailure'>,
+): middy.MiddlewareObj<unknown, unknown, Error, WtsInvocationContext> | undefined => {
   if (op.retry !== 'unsafe' || options.idempotency === false) return undefined;
   if (!options.idempotency && !process.env.WTS_IDEMPOTENCY_TABLE?.trim()) {
     if (process.env.AWS_LAMBDA_FUNCTION_NAME) log('warn', 'idempotency off: WTS_IDEMPOTENCY_TABLE is not set, a repeated delivery sends again', { operation: op.id });
     return undefined;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const idempotency = require('./idempotency') as typeof import('./idempotency');
-  const store = options.idempotency ? options.idempotency.store : idempotency.storeFromEnv()!;
-  const expiresAfterSeconds = options.idempotency ? options.idempotency.expiresAfterSeconds : idempotency.expiresSecondsFromEnv();
-  return { middleware: idempotency.idempotencyMiddleware, store, expiresAfterSeconds };
+  let loaded: middy.MiddlewareObj<unknown, unknown, Error, WtsInvocationContext> | undefined;
+  const load = () => {
+    if (!loaded) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const idempotency = require('./idempotency') as typeof import('./idempotency');
+      loaded = idempotency.idempotencyMiddleware(op, {
+        store: options.idempotency ? options.idempotency.store : idempotency.storeFromEnv()!,
+        expiresAfterSeconds: options.idempotency ? options.idempotency.expiresAfterSeconds : idempotency.expiresSecondsFromEnv(),
+        ...settings,
+      });
+    }
+    return loaded;
+  };
+  return {
+    before: (request) => (idempotencyKeyOf(request.context) ? load().before!(request) : undefined),
+    // Only an invocation that went through `before` with a key can own a record to complete or delete.
+    after: (request) => loaded?.after!(request),
+    onError: (request) => loaded?.onError!(request),
+  };
 };
 
 /** A result that cannot reach its caller: for an auto-paginated list the caller can ask for less, so it says how. */
@@ -230,7 +250,6 @@ export const createHandler = (operation: string | OperationSpec, options: Handle
   const configProblem = baseUrlProblem(configuredBaseUrl);
   if (configProblem) log('error', 'function misconfigured', { operation: op.id, errorName: 'WtsConfigError', errorMessage: configProblem });
   const metrics = operationMetrics(op.id);
-  const idempotency = loadIdempotency(op, options);
   /** The target of the last key seen: a warm invocation with the same key resolves and registers nothing again. */
   let lastTarget: { key: string; target: ReturnType<typeof resolveTarget> } | undefined;
 
@@ -441,26 +460,21 @@ export const createHandler = (operation: string | OperationSpec, options: Handle
     .use(errorMiddleware)
     .use(budgetMiddleware)
     .use(inputMiddleware);
-  if (idempotency) {
-    chain.use(
-      idempotency.middleware(op, {
-        store: idempotency.store,
-        expiresAfterSeconds: idempotency.expiresAfterSeconds,
-        onReplay: replayed,
-        onRecordFailure: (error, request) => {
-          // WTS has acted and the caller gets its answer; only a repeat after this may send again.
-          metrics.error('IdempotencyRecordError');
-          log('error', 'idempotency record not updated', {
-            operation: op.id,
-            requestId: request.context.awsRequestId,
-            errorName: (error as Error)?.name,
-            errorMessage: (error as Error)?.message,
-            cause: ((error as Error)?.cause as Error | undefined)?.message,
-          });
-        },
-      }),
-    );
-  }
+  const idempotency = lazyIdempotency(op, options, {
+    onReplay: replayed,
+    onRecordFailure: (error, request) => {
+      // WTS has acted and the caller gets its answer; only a repeat after this may send again.
+      metrics.error('IdempotencyRecordError');
+      log('error', 'idempotency record not updated', {
+        operation: op.id,
+        requestId: request.context.awsRequestId,
+        errorName: (error as Error)?.name,
+        errorMessage: (error as Error)?.message,
+        cause: ((error as Error)?.cause as Error | undefined)?.message,
+      });
+    },
+  });
+  if (idempotency) chain.use(idempotency);
   const invokeOne = chain.use(keyMiddleware);
   // An SQS batch runs record by record through the chain and answers a partial batch response (sqs-batch.ts).
   const handler = (event: unknown, context: Context) =>

@@ -2,9 +2,10 @@
  * Safe to deliver twice: Powertools for AWS Lambda's idempotency utility as a middy middleware, for
  * `unsafe` operations (sends and creates) only.
  *
- * Loaded with `require()` by handler.ts only when an unsafe operation has a store, so read-only functions
- * never load this module, Powertools' idempotency code or the DynamoDB client (esbuild evaluates a
- * `require()`d module when it is first required).
+ * Loaded with `require()` by handler.ts on the first invocation of an unsafe operation that brings a key
+ * (and has a store): read-only functions, and sends called without a key, never load this module,
+ * Powertools' idempotency code or the DynamoDB client (esbuild evaluates a `require()`d module when it is
+ * first required).
  *
  * What a record is keyed on: the operation and the caller's key, in this order — the `idempotencyKey`
  * input, the HTTP `Idempotency-Key` header, an EventBridge event's `id`, an SQS record's `messageId`
@@ -21,10 +22,9 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
 import type middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import type { Input, OperationSpec } from '../registry/types';
 import { WtsError } from './errors';
-import type { DeliveryKeySource } from './events';
+import { idempotencyKeyOf, type IdempotentRequestContext, type KeySource } from './idempotency-key';
 
 /** Default window in which a repeat answers the first result (Powertools' default too). */
 export const DEFAULT_EXPIRES_SECONDS = 3600;
@@ -101,23 +101,7 @@ export const expiresSecondsFromEnv = (env: NodeJS.ProcessEnv = process.env): num
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_EXPIRES_SECONDS;
 };
 
-/** Where the key came from: the problem of a reused key names it. */
-export type KeySource = 'idempotencyKey' | DeliveryKeySource;
-
-export interface IdempotentRequestContext extends Context {
-  wtsInput?: Input;
-  /** The key the event itself carries (header, EventBridge `id`, SQS `messageId`), found by events.ts. */
-  wtsDeliveryKey?: { key: string; source: DeliveryKeySource };
-  /** Epoch ms by which this invocation must be done. */
-  wtsDeadline?: number;
-}
-
-/** The caller's key, in the order the README documents; undefined: a plain call, not made idempotent. */
-export const idempotencyKeyOf = (context: IdempotentRequestContext): { key: string; source: KeySource } | undefined => {
-  const own = context.wtsInput?.idempotencyKey;
-  if (typeof own === 'string' && own !== '') return { key: own, source: 'idempotencyKey' };
-  return context.wtsDeliveryKey;
-};
+export { idempotencyKeyOf, type IdempotentRequestContext, type KeySource } from './idempotency-key';
 
 export interface IdempotencyOptions {
   store: IdempotencyStore;
