@@ -24,7 +24,6 @@ import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildSync } from 'esbuild';
-import { Agent, request } from 'undici';
 import { operations } from '../functions/registry';
 import { EXAMPLE_IDS as ids } from '../functions/registry/examples';
 import { functionKindOf } from '../lib/wts-bundle';
@@ -37,7 +36,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const OUT = join(__dirname, 'out');
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
-const WARM_BLOCKS = 15;
+const WARM_BLOCKS = 41;
 const WARM_BLOCK_CALLS = 200;
 const KEY_SECRET = 'wts/api-key';
 const TOKEN_SECRET = 'wts/webhook-token';
@@ -74,26 +73,63 @@ const coldSample = async (file: string, event: unknown, env: Record<string, stri
   return JSON.parse(stdout.slice(stdout.lastIndexOf('@@') + 2));
 };
 
+/** A request sent raw, on a keep-alive undici Agent: what a warm call is compared with. */
+interface RawRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
 /**
- * Warm ms per call of `a` and `b`: after a warm-up of each, alternating blocks of sequential calls
- * (so both meet the same machine load), the median of the blocks' means.
+ * Warm ms per call, in a fresh process holding only what is measured (as a Lambda sandbox holds only its
+ * bundle; the bench's own process, with tsx, esbuild and the registry loaded, would slow both sides'
+ * garbage collection): `setup` (JavaScript) defines `mine()`, compared with `raw` on a keep-alive undici
+ * Agent. After a warm-up of each, alternating blocks of sequential calls (each round swapping which goes
+ * first, so a drift in the machine's load weighs on both alike); the median of the blocks' means.
  */
-const warmPair = async (a: () => Promise<unknown>, b: () => Promise<unknown>, blocks = WARM_BLOCKS, size = WARM_BLOCK_CALLS): Promise<[number, number]> => {
-  const block = async (call: () => Promise<unknown>) => {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < size; i++) await call();
-    return Number(process.hrtime.bigint() - started) / 1e6 / size;
-  };
-  await block(a);
-  await block(b);
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let i = 0; i < blocks; i++) {
-    as.push(await block(a));
-    bs.push(await block(b));
-  }
-  return [median(as), median(bs)];
+const warmPair = async (setup: string, raw: RawRequest, env: Record<string, string>): Promise<[number, number]> => {
+  const script = `
+    const { Agent, request } = require(${JSON.stringify(require.resolve('undici'))});
+    const report = process.stdout.write.bind(process.stdout);
+    // The function's log lines go to CloudWatch in Lambda; here to nowhere, so the terminal is not measured.
+    process.stdout.write = () => true;
+    ${setup}
+    const raw = ${JSON.stringify(raw)};
+    const agent = new Agent({ keepAliveTimeout: 10000, connections: 16 });
+    const rawCall = () => request(raw.url, { method: raw.method, dispatcher: agent, headers: raw.headers, body: raw.body }).then(async (r) => {
+      const body = await r.body.json();
+      if (r.statusCode >= 300) throw new Error('raw ' + raw.method + ' ' + raw.url + ': ' + r.statusCode + ' ' + JSON.stringify(body).slice(0, 200));
+      return body;
+    });
+    const block = async (call) => {
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < ${WARM_BLOCK_CALLS}; i++) await call();
+      return Number(process.hrtime.bigint() - started) / 1e6 / ${WARM_BLOCK_CALLS};
+    };
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    (async () => {
+      await block(mine);
+      await block(rawCall);
+      const as = [];
+      const bs = [];
+      for (let i = 0; i < ${WARM_BLOCKS}; i++) {
+        if (i % 2 === 0) { as.push(await block(mine)); bs.push(await block(rawCall)); }
+        else { bs.push(await block(rawCall)); as.push(await block(mine)); }
+      }
+      report('\\n@@' + JSON.stringify([median(as), median(bs)]));
+      process.exit(0);
+    })().catch((e) => { console.error(e); process.exit(1); });`;
+  const { stdout } = await run(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, ...env }, maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout.slice(stdout.lastIndexOf('@@') + 2));
 };
+
+/** `mine()` for warmPair: the bundle's handler, as Lambda calls it. */
+const handlerSetup = (file: string, event: unknown) => `
+    const { handler } = require(${JSON.stringify(file)});
+    const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 10000 };
+    const event = ${JSON.stringify(event)};
+    const mine = () => handler(structuredClone(event), context).then((r) => { if (r && r.statusCode >= 300) throw new Error('answer ' + JSON.stringify(r).slice(0, 300)); return r; });`;
 
 /**
  * Idempotency (sends and creates only): what the table costs a send's cold start (its bundle, the table
@@ -155,17 +191,27 @@ const startServers = async (secrets: Record<string, string>): Promise<{ sim: str
   return { ...(JSON.parse(line) as { sim: string; sm: string; eb: string }), close: () => child.stdin.end() };
 };
 
-/** The request the operation's handler sends for this input, sent raw: the same URL, method and body. */
-const rawWtsRequest = (simUrl: string, id: string, input: Record<string, unknown>) => {
+/** The request the operation's handler sends for this input, to be sent raw: the same URL, method and body. */
+const rawWtsRequest = (simUrl: string, id: string, input: Record<string, unknown>): RawRequest => {
   const wts = buildWtsRequest(operations[id as keyof typeof operations], input);
-  const url = requestUrl(simUrl, wts);
-  const headers = { authorization: `Bearer ${SIMULATOR_TOKEN}`, accept: 'application/json', ...(wts.body ? { 'content-type': 'application/json' } : {}) };
-  return (agent: Agent) =>
-    request(url, { method: wts.method, dispatcher: agent, headers, body: wts.body ? JSON.stringify(wts.body) : undefined }).then(async (r) => {
-      const body = await r.body.json();
-      if (r.statusCode >= 300) throw new Error(`raw ${wts.method} ${url}: ${r.statusCode} ${JSON.stringify(body).slice(0, 200)}`);
-      return body;
-    });
+  return {
+    url: requestUrl(simUrl, wts),
+    method: wts.method,
+    headers: { authorization: `Bearer ${SIMULATOR_TOKEN}`, accept: 'application/json', ...(wts.body ? { 'content-type': 'application/json' } : {}) },
+    ...(wts.body ? { body: JSON.stringify(wts.body) } : {}),
+  };
+};
+
+/** The receiver's PutEvents through the SDK client alone (configured as the receiver's), against the same request raw. */
+const sdkAloneRow = async (raw: RawRequest, env: Record<string, string>): Promise<string> => {
+  const { EVENTBRIDGE_CLIENT_DEFAULTS: d } = await import('../functions/webhooks/publisher');
+  const setup = `
+    const { EventBridgeClient, PutEventsCommand } = require(${JSON.stringify(require.resolve('@aws-sdk/client-eventbridge'))});
+    const client = new EventBridgeClient({ maxAttempts: ${d.maxAttempts}, requestHandler: { connectionTimeout: ${d.connectionTimeoutMs}, requestTimeout: ${d.requestTimeoutMs}, throwOnRequestTimeout: true } });
+    const input = ${raw.body};
+    const mine = () => client.send(new PutEventsCommand(input), { abortSignal: new AbortController().signal });`;
+  const [sdk, rawMs] = await warmPair(setup, raw, env);
+  return `${'PutEvents, SDK alone'.padEnd(24)} ${'-'.padStart(10)} ${''.padStart(8)}  ${'-'.padStart(22)}  ${'-'.padStart(24)}  ${`${(sdk / rawMs).toFixed(2)}× (${sdk.toFixed(3)}/${rawMs.toFixed(3)} ms)`.padStart(26)}`;
 };
 
 interface Kind {
@@ -173,8 +219,8 @@ interface Kind {
   file: string;
   event: unknown;
   env: Record<string, string>;
-  /** The same request, raw, on a keep-alive undici Agent. */
-  raw: (agent: Agent) => Promise<unknown>;
+  /** The same request, sent raw on a keep-alive undici Agent. */
+  raw: RawRequest;
 }
 
 const main = async () => {
@@ -191,6 +237,12 @@ const main = async () => {
   const restDelivery = { resource: '/webhooks/wts/{token}', path: `/webhooks/wts/${WEBHOOK_TOKEN}`, httpMethod: 'POST', headers: { 'content-type': 'application/json' }, pathParameters: { token: WEBHOOK_TOKEN }, body: delivery, isBase64Encoded: false, requestContext: { requestId: 'bench', identity: { sourceIp: '203.0.113.7' } } };
 
   const naive = naiveBundle();
+  const putEventsRaw: RawRequest = {
+    url: eb.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
+    body: JSON.stringify({ Entries: [{ EventBusName: 'wts-chat', Source: 'wts.chat', DetailType: 'MESSAGE_RECEIVED', Detail: delivery }] }),
+  };
   const kinds: Kind[] = [
     {
       label: 'read (session.get)',
@@ -212,13 +264,7 @@ const main = async () => {
       file: stackBundle('webhook-receiver', join(ROOT, 'functions/webhook-receiver.ts'), null),
       event: restDelivery,
       env: { ...aws, WTS_EVENT_BUS_NAME: 'wts-chat', WTS_WEBHOOK_TOKEN_SECRET_ID: TOKEN_SECRET, AWS_ENDPOINT_URL_EVENTBRIDGE: eb.url },
-      raw: (agent) =>
-        request(eb.url, {
-          method: 'POST',
-          dispatcher: agent,
-          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' },
-          body: JSON.stringify({ Entries: [{ EventBusName: 'wts-chat', Source: 'wts.chat', DetailType: 'MESSAGE_RECEIVED', Detail: delivery }] }),
-        }).then((r) => r.body.json()),
+      raw: putEventsRaw,
     },
   ];
   const naiveEnv = { ...aws, BENCH_SECRET_ID: KEY_SECRET, BENCH_URL: requestUrl(sim.url, buildWtsRequest(operations['session.get'], { sessionId: ids.sessionId })) };
@@ -228,43 +274,42 @@ const main = async () => {
     `naive bundle (middy + @middy/secrets-manager + Secrets Manager client + undici): ${assetKiB(naive).toFixed(1)} KiB; bundle = the function's whole asset`,
     `${'kind'.padEnd(24)} ${'bundle'.padStart(10)} ${'(index.js)'.padStart(8)}  ${'load'.padStart(22)}  ${'load + first call'.padStart(24)}  ${'warm per call'.padStart(26)}`,
   ];
-  for (const kind of kinds) {
+  /** One row: cold figures against the naive bundle (fresh processes, interleaved), warm against the raw request. */
+  const measure = async (kind: Kind, cold = true): Promise<string> => {
     const mine: { load: number; first: number }[] = [];
     const theirs: { load: number; first: number }[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; cold && i < RUNS; i++) {
       theirs.push(await coldSample(naive, {}, naiveEnv));
       mine.push(await coldSample(kind.file, kind.event, kind.env));
     }
     const load = [median(mine.map((s) => s.load)), median(theirs.map((s) => s.load))];
     const first = [median(mine.map((s) => s.first)), median(theirs.map((s) => s.first))];
 
-    // Warm: the bundle's handler in this process, against the raw request on a keep-alive Agent.
-    const saved = { ...process.env };
-    Object.assign(process.env, kind.env);
-    const stdoutWrite = process.stdout.write;
-    // The function's log lines go to CloudWatch in Lambda; here to nowhere, so the terminal is not measured.
-    process.stdout.write = (() => true) as typeof process.stdout.write;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { handler } = require(kind.file) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
-    const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 10_000 };
-    let warm: number;
-    let raw: number;
-    const agent = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
-    try {
-      [warm, raw] = await warmPair(() => handler(structuredClone(kind.event), context), () => kind.raw(agent));
-    } finally {
-      process.stdout.write = stdoutWrite;
-      process.env = saved;
-      await agent.close();
-    }
-    rows.push(
+    const [warm, raw] = await warmPair(handlerSetup(kind.file, kind.event), kind.raw, kind.env);
+    const ratio = (a: number, b: number, width: number, digits = 1) => (cold || width === 26 ? `${(a / b).toFixed(2)}× (${a.toFixed(digits)}/${b.toFixed(digits)} ms)` : '-').padStart(width);
+    return (
       `${kind.label.padEnd(24)} ${`${assetKiB(kind.file).toFixed(1)} KiB`.padStart(10)} ${`(${(statSync(kind.file).size / 1024).toFixed(1)})`.padStart(8)}  ` +
-        `${`${(load[0] / load[1]).toFixed(2)}× (${load[0].toFixed(1)}/${load[1].toFixed(1)} ms)`.padStart(22)}  ` +
-        `${`${(first[0] / first[1]).toFixed(2)}× (${first[0].toFixed(1)}/${first[1].toFixed(1)} ms)`.padStart(24)}  ` +
-        `${`${(warm / raw).toFixed(2)}× (${warm.toFixed(3)}/${raw.toFixed(3)} ms)`.padStart(26)}`,
+      `${ratio(load[0], load[1], 22)}  ${ratio(first[0], first[1], 24)}  ${ratio(warm, raw, 26, 3)}`
     );
-  }
+  };
+  for (const kind of kinds) rows.push(await measure(kind));
   rows.push('(ratios: this bundle / naive bundle for load and load + first call; handler / raw keep-alive undici request for warm)');
+
+  // Where the rest of the gap is: the same functions without what other issues require of them.
+  rows.push(
+    '',
+    'the same, without what issues 8 and 11 require of every function (for comparison; not deployed):',
+    await measure(
+      {
+        ...kinds[0],
+        label: 'read, no log/EMF line',
+        env: { ...kinds[0].env, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+      },
+      false,
+    ),
+    await measure({ ...kinds[1], label: 'send, no idempotency', file: stackBundle('send-without-idempotency', join(ROOT, 'functions/entries/message.sendText.ts'), { ...functionKindOf(operations['message.sendText']), idempotency: false }) }),
+    await sdkAloneRow(putEventsRaw, kinds[2].env),
+  );
   rows.push('', ...(await idempotencyRows(sim.url, kinds[1].file, opEnv('message.sendText'))));
   servers.close();
   const report = rows.join('\n');
