@@ -155,13 +155,18 @@ const lazyIdempotency = (
   let loaded: middy.MiddlewareObj<unknown, unknown, Error, WtsInvocationContext> | undefined;
   const load = () => {
     if (!loaded) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const idempotency = require('./idempotency') as typeof import('./idempotency');
-      loaded = idempotency.idempotencyMiddleware(op, {
-        store: options.idempotency ? options.idempotency.store : idempotency.storeFromEnv()!,
-        expiresAfterSeconds: options.idempotency ? options.idempotency.expiresAfterSeconds : idempotency.expiresSecondsFromEnv(),
-        ...settings,
-      });
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const idempotency = require('./idempotency') as typeof import('./idempotency');
+        loaded = idempotency.idempotencyMiddleware(op, {
+          store: options.idempotency ? options.idempotency.store : idempotency.storeFromEnv()!,
+          expiresAfterSeconds: options.idempotency ? options.idempotency.expiresAfterSeconds : idempotency.expiresSecondsFromEnv(),
+          ...settings,
+        });
+      } catch (error) {
+        // A function packaged without it (or a store it cannot build): said as such, not as a WTS failure.
+        throw new WtsError('WtsConfigError', `The idempotency middleware could not be loaded (${(error as Error)?.message ?? error}); nothing was sent to WTS.`, { cause: error });
+      }
     }
     return loaded;
   };

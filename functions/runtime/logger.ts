@@ -7,6 +7,7 @@
  * again when it changes so a test or a long-running local server can turn logs up; Lambda's own log-level
  * control, when set, wins as Powertools documents.
  */
+import { Console } from 'node:console';
 import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 
@@ -67,24 +68,11 @@ export const logger = new Logger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'wts-chat-functions',
   logLevel: levelFromEnv(),
   logFormatter: new WtsLogFormatter(),
+  jsonReplacerFn: (_key, value) => (typeof value === 'string' ? mask(value) : value),
 });
-/**
- * Where Powertools writes each line, already serialised: masked here, as a whole, so no secret leaves in
- * any field (nor escaped inside JSON text: `redact` registers that form too). One stream for every level
- * (Powertools writes warnings and errors to stderr): the lines stay in order for whoever reads the output
- * locally, and Lambda sends both streams to CloudWatch anyway.
- */
-const write = (line: string) => {
-  process.stdout.write(`${mask(line)}\n`);
-};
-(logger as unknown as { console: Pick<Console, 'debug' | 'info' | 'log' | 'warn' | 'error' | 'trace'> }).console = {
-  debug: write,
-  info: write,
-  log: write,
-  warn: write,
-  error: write,
-  trace: write,
-};
+// One stream for every level (Powertools writes warnings and errors to stderr): the lines stay in order
+// for whoever reads the output locally, and Lambda sends both streams to CloudWatch anyway.
+(logger as unknown as { console: Console }).console = new Console({ stdout: process.stdout, stderr: process.stdout });
 
 let levelSet = levelFromEnv();
 export const log = (level: Level, message: string, fields: Record<string, unknown> = {}) => {

@@ -130,7 +130,9 @@ const readCapped = async (body: Dispatcher.ResponseData['body'], contentLength: 
     }
     chunks.push(chunk);
   }
-  return { text: Buffer.concat(chunks, bytes).toString('utf8'), bytes };
+  // Decoded as undici's `text()` decodes the answer of a declared length (a leading BOM dropped), so an answer reads the same either way.
+  const text = Buffer.concat(chunks, bytes).toString('utf8');
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, bytes };
 };
 
 const attemptOnce = async (request: WtsRequest, options: CallOptions, timeoutMs: number): Promise<Attempt> => {

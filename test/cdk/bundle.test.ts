@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { App, FileSystem } from 'aws-cdk-lib';
@@ -13,7 +14,11 @@ import { getOperation, OPERATION_IDS, operations } from '../../functions/registr
 import { EXAMPLE_IDS } from '../../functions/registry/examples';
 import { SIMULATOR_TOKEN, startSimulator } from '../../wts-simulator';
 import { WtsChatFunctionsStack } from '../../lib/wts-chat-functions-stack';
+import { ENTRIES_DIR } from '../../lib/wts-bundle';
+import { startDynalite } from '../support/dynalite';
 import { startSecretsManagerEndpoint } from '../support/secrets-manager-endpoint';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildLambdaBundles } = require('../../lib/wts-bundle-esbuild.js') as { buildLambdaBundles: (options: object) => Promise<void> };
 import { CDK_JSON_CONTEXT, resourcesOfType, tempOutdir, type CfnTemplate , templateOf } from './support';
 
 const run = promisify(execFile);
@@ -168,6 +173,59 @@ describe('bundles (esbuild, local)', () => {
       await sim.close();
       await secrets.close();
     }
+  });
+
+  describe("a send's idempotency code is loaded by the first call with a key", () => {
+    /** Runs `calls` (JavaScript, `handler` and `ctx` in scope) in a fresh process with the send bundle in `dir`, as Lambda does. */
+    const runSend = async (dir: string, env: Record<string, string>, calls: string) => {
+      const script = `
+        const { handler } = require(${JSON.stringify(path.join(dir, 'index.js'))});
+        const ctx = { awsRequestId: 'r1', getRemainingTimeInMillis: () => 20000 };
+        const settle = (p) => p.then((value) => ({ value }), (e) => ({ error: { name: e.name, message: e.message } }));
+        (async () => { process.stdout.write('\\n@@RESULT ' + JSON.stringify(await (${calls})) + '\\n'); })().catch((e) => { console.error(e); process.exit(1); });`;
+      const { stdout } = await run(process.execPath, ['-e', script], {
+        env: { PATH: process.env.PATH, AWS_LAMBDA_FUNCTION_NAME: 'wts-message-sendText', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', WTS_API_KEY_SECRET_ID: 'wts/api-key', WTS_IDEMPOTENCY_TABLE: 'wts-idempotency', ...env },
+        timeout: 30_000,
+      });
+      return JSON.parse(stdout.split('\n').find((line) => line.startsWith('@@RESULT '))!.slice('@@RESULT '.length));
+    };
+    const send = { ...(operations['message.sendText'].example as Record<string, unknown>) };
+
+    test('as deployed: a call without a key never touches the table; with one, a repeat is answered from DynamoDB', async () => {
+      const sim = await startSimulator();
+      const secrets = await startSecretsManagerEndpoint({ 'wts/api-key': JSON.stringify({ apiKey: SIMULATOR_TOKEN }) });
+      const ddb = await startDynalite();
+      try {
+        const asset = [...bundled.assets.values()].find((a) => a.operation === 'message.sendText')!;
+        const env = { WTS_OPERATION_ID: 'message.sendText', WTS_BASE_URL: sim.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url };
+        // No table to reach: a keyless call must not need it.
+        const keyless = await runSend(asset.dir, { ...env, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' }, `settle(handler(${JSON.stringify(send)}, ctx))`);
+        expect(keyless).toEqual({ value: expect.objectContaining({ id: expect.any(String) }) });
+        const keyed = { ...send, idempotencyKey: 'order-5521-reminder' };
+        const twice = await runSend(asset.dir, { ...env, AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint }, `Promise.all([settle(handler(${JSON.stringify(keyed)}, ctx))]).then(async ([a]) => [a, await settle(handler(${JSON.stringify(keyed)}, ctx))])`);
+        expect(twice).toEqual([{ value: expect.objectContaining({ id: expect.any(String) }) }, { value: twice[0].value }]);
+        expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+      } finally {
+        await Promise.all([sim.close(), secrets.close(), ddb.close()]);
+      }
+    });
+
+    test('packaged without it, a keyed call is a WtsConfigError saying so, and WTS receives nothing', async () => {
+      const sim = await startSimulator();
+      const secrets = await startSecretsManagerEndpoint({ 'wts/api-key': JSON.stringify({ apiKey: SIMULATOR_TOKEN }) });
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'wts-send-'));
+      try {
+        const kind = { idempotency: false, fileS3: false, uploadsFile: false };
+        await buildLambdaBundles({ entryPoints: { 'message.sendText': path.join(ENTRIES_DIR, 'message.sendText.ts') }, outdir, kind });
+        const env = { WTS_OPERATION_ID: 'message.sendText', WTS_BASE_URL: sim.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' };
+        const out = await runSend(path.join(outdir, 'message.sendText'), env, `settle(handler(${JSON.stringify({ ...send, idempotencyKey: 'k-1' })}, ctx))`);
+        expect(out).toEqual({ error: { name: 'WtsConfigError', message: expect.stringContaining('idempotency middleware could not be loaded') } });
+        expect(sim.requests).toHaveLength(0);
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+        await Promise.all([sim.close(), secrets.close()]);
+      }
+    });
   });
 
   test('source maps are opt-in: the map ships and Node is told to use it', () => {
