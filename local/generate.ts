@@ -6,7 +6,7 @@
  * - `functions/registry/validators.generated.js`: all of them by operation id, each loaded on first use
  *   (the local server, the CLI and the tests validate every operation);
  * - `functions/entries/<operation>.ts`: each function's Lambda entry, importing only its operation's
- *   group, its validator and the runtime (lib/wts-function.ts bundles one per function);
+ *   declaration, its validator and the runtime (lib/wts-function.ts bundles one per function);
  * - the operation table in README.md.
  * `npm run generate` writes them all; tests fail when any is out of date.
  */
@@ -73,40 +73,43 @@ export const validatorsIndexSource = (): string =>
     '',
   ].join('\n');
 
-/** The module of `functions/registry/operations/` that declares each operation, and the name it exports them under. */
-const declaringGroups = (): Map<string, { module: string; exportName: string }> => {
-  const groups = new Map<string, { module: string; exportName: string }>();
+/**
+ * The module of `functions/registry/operations/` that declares each operation, and the name of the export
+ * holding it alone (`sessionGet`): an entry importing just that leaves the group's other operations out.
+ */
+const declaringExports = (): Map<string, { module: string; exportName: string }> => {
+  const found = new Map<string, { module: string; exportName: string }>();
   for (const file of readdirSync(OPERATION_GROUPS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
     const module = basename(file, '.ts');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exports = require(join(OPERATION_GROUPS_DIR, module)) as Record<string, unknown>;
     for (const [exportName, value] of Object.entries(exports)) {
-      if (!value || typeof value !== 'object') continue;
-      for (const op of operationList) if (Object.hasOwn(value, op.id) && (value as Record<string, { id?: string }>)[op.id]?.id === op.id) groups.set(op.id, { module, exportName });
+      const id = (value as { id?: unknown } | null)?.id;
+      if (typeof id === 'string' && operationList.some((op) => op.id === id)) found.set(id, { module, exportName });
     }
   }
-  return groups;
+  return found;
 };
 
 /** One Lambda entry per operation id (file name: `<id>.ts`). */
 export const entrySources = (): Map<string, string> => {
-  const groups = declaringGroups();
+  const declared = declaringExports();
   return new Map(
     operationList.map((op) => {
-      const group = groups.get(op.id);
-      if (!group) throw new Error(`${op.id}: no module in functions/registry/operations/ declares it`);
+      const own = declared.get(op.id);
+      if (!own) throw new Error(`${op.id}: no module in functions/registry/operations/ exports it on its own (export const … = operation(() => ({ … })))`);
       const source = [
         HEADER,
         `// The Lambda entry of ${op.id}: its registry entry and its own validator, nothing of the other operations.`,
         "import type { ValidateFunction } from 'ajv';",
-        `import { ${group.exportName} } from '../registry/operations/${group.module}';`,
+        `import { ${own.exportName} } from '../registry/operations/${own.module}';`,
         "import { withIdempotencyKey } from '../registry/with-idempotency-key';",
         "import { createHandler } from '../runtime/handler';",
         '',
         '// eslint-disable-next-line @typescript-eslint/no-require-imports',
         `const validate = require('../registry/validators/${op.id}.js') as ValidateFunction;`,
         '',
-        `export const handler = createHandler(withIdempotencyKey(${group.exportName}['${op.id}']), { validate });`,
+        `export const handler = createHandler(withIdempotencyKey(${own.exportName}), { validate });`,
         '',
       ].join('\n');
       return [op.id, source];

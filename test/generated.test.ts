@@ -35,9 +35,10 @@ test("each entry hands its function exactly the registry's operation and that op
   for (const id of ['contact.get', 'message.sendText', 'send.templateBatch'] as const) {
     const entry = readFileSync(`${ROOT}/functions/entries/${id}.ts`, 'utf8');
     // The spec the entry builds is the registry's (same inputs, idempotencyKey on sends and creates).
-    const group = /import \{ (\w+) \} from '\.\.\/registry\/operations\/(\w+)'/.exec(entry)!;
+    const own = /import \{ (\w+) \} from '\.\.\/registry\/operations\/(\w+)'/.exec(entry)!;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const declared = require(`../functions/registry/operations/${group[2]}`)[group[1]][id];
+    const declared = require(`../functions/registry/operations/${own[2]}`)[own[1]];
+    expect(entry).toContain(`createHandler(withIdempotencyKey(${own[1]}), { validate })`);
     expect(withIdempotencyKey(declared)).toEqual(operations[id]);
     expect(entry).toContain(`require('../registry/validators/${id}.js')`);
   }

@@ -4,14 +4,14 @@ import { bool, freeObject, text, url, uuid } from './fields';
 import type { Input, InputSpec, ValidationProblem, WtsRequest, WtsTarget } from './types';
 
 /** `to`: a phone number in international format or an @instagram handle. */
-export const recipient: InputSpec = text('body:to', {
+export const recipient: InputSpec = /* @__PURE__ */ text('body:to', {
   required: true,
   pattern: '^(\\+?[0-9]{8,15}|@[A-Za-z0-9._]{1,30})$',
   maxLength: 31,
   description: 'Phone number (+5511999999999) or @instagram handle.',
 });
 
-export const synchronous: InputSpec = bool('none', {
+export const synchronous: InputSpec = /* @__PURE__ */ bool('none', {
   default: false,
   description: 'Wait for WTS to send (up to about 25 s) and return the full message instead of a queued status.',
 });
@@ -48,7 +48,7 @@ export const oneAssignee = (input: Input): ValidationProblem[] => {
 };
 
 /** `refId` of a send in a session: the message this one answers. */
-export const sessionReplyTo: InputSpec = uuid('body:refId', { description: 'The message this one answers (shown as a reply).' });
+export const sessionReplyTo: InputSpec = /* @__PURE__ */ uuid('body:refId', { description: 'The message this one answers (shown as a reply).' });
 
 /** Several cross-field rules, each reported. */
 export const allOf =

@@ -2,6 +2,7 @@ import { EXAMPLE_IDS as ids } from '../examples';
 import { bool, dateRange, enumList, enumOf, freeObject, includeDetails, paging, requiredUuid, text, textList, url, uuidList } from '../fields';
 import { FORMAT_MAX_LENGTH } from '../../runtime/formats';
 import { partialUpdate } from '../partial-update';
+import { operation } from '../operation';
 import type { InputSpec, OperationSpec } from '../types';
 
 const CONTACT_DETAILS = ['Tags', 'CustomFields', 'Portfolios'] as const;
@@ -54,101 +55,111 @@ const CONTACT_UPDATE_FIELDS: Record<string, string> = {
   utm: 'Utm',
 };
 
+export const contactCreate = /* @__PURE__ */ operation(() => ({
+  id: 'contact.create',
+  group: 'contact',
+  title: 'Create contact',
+  n8nAction: 'Create Contact',
+  description: 'Creates a contact; with `upsert` updates the one with the same phone, with `getIfExists` returns it unchanged.',
+  wts: { service: 'core', method: 'POST', path: '/v1/contact' },
+  route: { method: 'POST', path: '/contacts' },
+  successStatus: 201,
+  retry: 'unsafe',
+  inputs: {
+    ...contactFields(false),
+    upsert: bool('body:options.upsert', { description: 'Update the existing contact with the same phone number.' }),
+    upsertFields: enumList(CONTACT_FIELD_NAMES, 'body:options.upsertFields', { description: 'With upsert: only these properties of the existing contact change (default: all given).' }),
+    upsertTagOperation: enumOf(['INSERTIFNOTEXISTS', 'DELETEIFEXISTS', 'REPLACEALL'], 'body:options.upsertTagOperation', {
+      description: 'With upsert: add the tags given, remove them, or replace the contact’s tags with them.',
+    }),
+    getIfExists: bool('body:options.getIfExists', { description: 'Return the existing contact instead of failing.' }),
+  },
+  example: { name: 'Maria Souza', phoneNumber: '+5511987654321', email: 'maria.souza@example.com.br', upsert: true },
+}));
+
+export const contactList = /* @__PURE__ */ operation(() => ({
+  id: 'contact.list',
+  group: 'contact',
+  title: 'List contacts',
+  n8nAction: 'Get All Contacts',
+  description: 'Lists contacts, filtered by status and dates.',
+  wts: { service: 'core', method: 'GET', path: '/v1/contact' },
+  route: { method: 'GET', path: '/contacts' },
+  retry: 'idempotent',
+  paged: true,
+  inputs: {
+    status: enumOf(CONTACT_STATUS, 'query:Status'),
+    ...includeDetails(CONTACT_DETAILS),
+    ...dateRange('createdAt', 'updatedAt'),
+    ...paging,
+  },
+  example: { status: 'ACTIVE', pageSize: 10 },
+}));
+
+export const contactGet = /* @__PURE__ */ operation(() => ({
+  id: 'contact.get',
+  group: 'contact',
+  title: 'Get contact',
+  n8nAction: 'Get By ID',
+  description: 'Gets one contact by id.',
+  wts: { service: 'core', method: 'GET', path: '/v1/contact/{id}' },
+  route: { method: 'GET', path: '/contacts/{contactId}' },
+  retry: 'idempotent',
+  inputs: { contactId: requiredUuid('path:id'), ...includeDetails(CONTACT_DETAILS) },
+  example: { contactId: ids.contactId, includeDetails: ['Tags'] },
+}));
+
+export const contactGetByPhone = /* @__PURE__ */ operation(() => ({
+  id: 'contact.getByPhone',
+  group: 'contact',
+  title: 'Get contact by phone',
+  n8nAction: 'Get By Phone',
+  description: 'Gets one contact by phone number.',
+  wts: { service: 'core', method: 'GET', path: '/v1/contact/phonenumber/{phone}' },
+  route: { method: 'GET', path: '/contacts/by-phone/{phoneNumber}' },
+  retry: 'idempotent',
+  inputs: { phoneNumber: phone('path:phone', { required: true }), ...includeDetails(CONTACT_DETAILS) },
+  example: { phoneNumber: ids.contactPhone },
+}));
+
+export const contactUpdate = /* @__PURE__ */ operation(() => ({
+  id: 'contact.update',
+  group: 'contact',
+  title: 'Update contact',
+  n8nAction: 'Update Contact',
+  description: 'Changes only the fields given; the WTS `fields` list is derived from them.',
+  wts: { service: 'core', method: 'PUT', path: '/v2/contact/{id}' },
+  route: { method: 'PUT', path: '/contacts/{contactId}' },
+  retry: 'idempotent',
+  inputs: {
+    contactId: requiredUuid('path:id'),
+    ...contactFields(true),
+    status: enumOf(CONTACT_STATUS, 'body:status'),
+    pictureUrl: url('body:pictureUrl', { nullable: true, description: 'Picture of the contact; null removes it.' }),
+    utm: {
+      type: 'object',
+      to: 'body:utm',
+      additionalProperties: false,
+      description: 'Where the contact came from (the reference’s UTM keys, sourceId and clid included).',
+      properties: Object.fromEntries(
+        ['sourceId', 'source', 'clid', 'medium', 'campaign', 'content', 'headline', 'term', 'referralUrl'].map((k) => [
+          k,
+          { type: 'string', maxLength: k === 'referralUrl' ? FORMAT_MAX_LENGTH.uri : 255 },
+        ]),
+      ),
+    },
+    tagsOperation: enumOf(['InsertIfNotExists', 'DeleteIfExists', 'ReplaceAll'], 'body:options.tagsOperation', {
+      description: 'What the tags given do: add to the contact’s tags, remove from them, or replace them (WTS’s default).',
+    }),
+  },
+  ...partialUpdate(CONTACT_UPDATE_FIELDS),
+  example: { contactId: ids.contactId, email: 'joao.silva@example.com.br', tagIds: [ids.tagId] },
+}));
+
 export const contactOperations = {
-  'contact.create': {
-    id: 'contact.create',
-    group: 'contact',
-    title: 'Create contact',
-    n8nAction: 'Create Contact',
-    description: 'Creates a contact; with `upsert` updates the one with the same phone, with `getIfExists` returns it unchanged.',
-    wts: { service: 'core', method: 'POST', path: '/v1/contact' },
-    route: { method: 'POST', path: '/contacts' },
-    successStatus: 201,
-    retry: 'unsafe',
-    inputs: {
-      ...contactFields(false),
-      upsert: bool('body:options.upsert', { description: 'Update the existing contact with the same phone number.' }),
-      upsertFields: enumList(CONTACT_FIELD_NAMES, 'body:options.upsertFields', { description: 'With upsert: only these properties of the existing contact change (default: all given).' }),
-      upsertTagOperation: enumOf(['INSERTIFNOTEXISTS', 'DELETEIFEXISTS', 'REPLACEALL'], 'body:options.upsertTagOperation', {
-        description: 'With upsert: add the tags given, remove them, or replace the contact’s tags with them.',
-      }),
-      getIfExists: bool('body:options.getIfExists', { description: 'Return the existing contact instead of failing.' }),
-    },
-    example: { name: 'Maria Souza', phoneNumber: '+5511987654321', email: 'maria.souza@example.com.br', upsert: true },
-  },
-  'contact.list': {
-    id: 'contact.list',
-    group: 'contact',
-    title: 'List contacts',
-    n8nAction: 'Get All Contacts',
-    description: 'Lists contacts, filtered by status and dates.',
-    wts: { service: 'core', method: 'GET', path: '/v1/contact' },
-    route: { method: 'GET', path: '/contacts' },
-    retry: 'idempotent',
-    paged: true,
-    inputs: {
-      status: enumOf(CONTACT_STATUS, 'query:Status'),
-      ...includeDetails(CONTACT_DETAILS),
-      ...dateRange('createdAt', 'updatedAt'),
-      ...paging,
-    },
-    example: { status: 'ACTIVE', pageSize: 10 },
-  },
-  'contact.get': {
-    id: 'contact.get',
-    group: 'contact',
-    title: 'Get contact',
-    n8nAction: 'Get By ID',
-    description: 'Gets one contact by id.',
-    wts: { service: 'core', method: 'GET', path: '/v1/contact/{id}' },
-    route: { method: 'GET', path: '/contacts/{contactId}' },
-    retry: 'idempotent',
-    inputs: { contactId: requiredUuid('path:id'), ...includeDetails(CONTACT_DETAILS) },
-    example: { contactId: ids.contactId, includeDetails: ['Tags'] },
-  },
-  'contact.getByPhone': {
-    id: 'contact.getByPhone',
-    group: 'contact',
-    title: 'Get contact by phone',
-    n8nAction: 'Get By Phone',
-    description: 'Gets one contact by phone number.',
-    wts: { service: 'core', method: 'GET', path: '/v1/contact/phonenumber/{phone}' },
-    route: { method: 'GET', path: '/contacts/by-phone/{phoneNumber}' },
-    retry: 'idempotent',
-    inputs: { phoneNumber: phone('path:phone', { required: true }), ...includeDetails(CONTACT_DETAILS) },
-    example: { phoneNumber: ids.contactPhone },
-  },
-  'contact.update': {
-    id: 'contact.update',
-    group: 'contact',
-    title: 'Update contact',
-    n8nAction: 'Update Contact',
-    description: 'Changes only the fields given; the WTS `fields` list is derived from them.',
-    wts: { service: 'core', method: 'PUT', path: '/v2/contact/{id}' },
-    route: { method: 'PUT', path: '/contacts/{contactId}' },
-    retry: 'idempotent',
-    inputs: {
-      contactId: requiredUuid('path:id'),
-      ...contactFields(true),
-      status: enumOf(CONTACT_STATUS, 'body:status'),
-      pictureUrl: url('body:pictureUrl', { nullable: true, description: 'Picture of the contact; null removes it.' }),
-      utm: {
-        type: 'object',
-        to: 'body:utm',
-        additionalProperties: false,
-        description: 'Where the contact came from (the reference’s UTM keys, sourceId and clid included).',
-        properties: Object.fromEntries(
-          ['sourceId', 'source', 'clid', 'medium', 'campaign', 'content', 'headline', 'term', 'referralUrl'].map((k) => [
-            k,
-            { type: 'string', maxLength: k === 'referralUrl' ? FORMAT_MAX_LENGTH.uri : 255 },
-          ]),
-        ),
-      },
-      tagsOperation: enumOf(['InsertIfNotExists', 'DeleteIfExists', 'ReplaceAll'], 'body:options.tagsOperation', {
-        description: 'What the tags given do: add to the contact’s tags, remove from them, or replace them (WTS’s default).',
-      }),
-    },
-    ...partialUpdate(CONTACT_UPDATE_FIELDS),
-    example: { contactId: ids.contactId, email: 'joao.silva@example.com.br', tagIds: [ids.tagId] },
-  },
+  'contact.create': contactCreate,
+  'contact.list': contactList,
+  'contact.get': contactGet,
+  'contact.getByPhone': contactGetByPhone,
+  'contact.update': contactUpdate,
 } satisfies Record<string, OperationSpec>;

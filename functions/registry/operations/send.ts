@@ -7,6 +7,7 @@
 import { EXAMPLE_IDS as ids } from '../examples';
 import { freeObject, LIMITS, requiredUuid, text, url, uuid } from '../fields';
 import { fileS3, recipient } from '../sending';
+import { operation } from '../operation';
 import type { Input, InputSpec, JsonSchema, OperationSpec, ValidationProblem } from '../types';
 
 /**
@@ -28,13 +29,13 @@ const PHONE_OR_HANDLE = recipient.pattern!;
 const from = (required: boolean, description = 'Channel that sends: its id, its number or its @instagram handle.'): InputSpec =>
   text('body:from', { required, minLength: 1, maxLength: 100, description });
 const to = (required: boolean): InputSpec => ({ ...recipient, required });
-const sessionId = uuid('body:sessionId', { description: 'The session (conversation) to send in, instead of `to` (e.g. answers of an external AI).' });
-const senderId = text('body:senderId', {
+const sessionId = /* @__PURE__ */ uuid('body:sessionId', { description: 'The session (conversation) to send in, instead of `to` (e.g. answers of an external AI).' });
+const senderId = /* @__PURE__ */ text('body:senderId', {
   minLength: 1,
   maxLength: SENDER_ID_MAX,
   description: 'Your own id for the message, to track it (returned by WTS and in the status reads).',
 });
-const callbackUrl = url('body:callbackUrl', { description: 'URL WTS calls (webhook) when the message is sent or fails.' });
+const callbackUrl = /* @__PURE__ */ url('body:callbackUrl', { description: 'URL WTS calls (webhook) when the message is sent or fails.' });
 
 /** PublicReqSendOptionsDTO: how a session opened by the send behaves; in a batch, for every session it opens. */
 const sendOptionsSchema: JsonSchema = {
@@ -85,9 +86,9 @@ const freeSchema = (description: string): JsonSchema => {
   const { to: _to, ...schema } = freeObject('none', description);
   return schema as JsonSchema;
 };
-const parametersSchema = freeSchema('Template parameters by name (required when the template has variables).');
-const sessionMetadataSchema = freeSchema('Metadata of the session: usable in the chatbot and sent back in webhooks while the session is active.');
-const contactMetadataSchema = freeSchema('Metadata saved on the contact: usable in chatbots and sent back in webhooks.');
+const parametersSchema = /* @__PURE__ */ freeSchema('Template parameters by name (required when the template has variables).');
+const sessionMetadataSchema = /* @__PURE__ */ freeSchema('Metadata of the session: usable in the chatbot and sent back in webhooks while the session is active.');
+const contactMetadataSchema = /* @__PURE__ */ freeSchema('Metadata saved on the contact: usable in chatbots and sent back in webhooks.');
 
 const stringSchema = (spec: InputSpec): JsonSchema => {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -187,186 +188,214 @@ const media = (kind: 'image' | 'video' | 'audio' | 'document', title: string, fi
   example: { from: ids.channelId, to: ids.contactPhone, fileIdOrUrl: fileUrl, ...(caption ? { text: 'Segue o arquivo.' } : {}) },
 });
 
+export const sendText = /* @__PURE__ */ operation(() => ({
+  id: 'send.text',
+  group: 'send',
+  title: 'Send text (send API)',
+  n8nAction: '— (send API)',
+  description: 'Sends a text to a contact (`to`) or in a session (`sessionId`) through the send API, with an optional "typing…" delay.',
+  wts: { ...routed, method: 'POST', path: '/v1/send/text' },
+  route: { method: 'POST', path: '/send/text' },
+  successStatus: 201,
+  retry: 'unsafe',
+  inputs: { ...directSend(), text: text('body:text', { required: true, minLength: 1, maxLength: 4096 }) },
+  check: toOrSession,
+  example: { from: ids.channelId, to: ids.contactPhone, text: 'Olá! Seu pedido foi enviado.', senderId: 'pedido-1234' },
+}));
+
+export const sendTemplate = /* @__PURE__ */ operation(() => ({
+  id: 'send.template',
+  group: 'send',
+  title: 'Send template (send API)',
+  n8nAction: '— (send API)',
+  description: 'Sends an approved template to one recipient through the send API.',
+  wts: { ...routed, method: 'POST', path: '/v1/send/template' },
+  route: { method: 'POST', path: '/send/template' },
+  successStatus: 201,
+  retry: 'unsafe',
+  inputs: {
+    to: to(true),
+    from: from(true),
+    templateId: text('body:templateId', { required: true, minLength: 1, maxLength: 100, description: 'The approved template.' }),
+    parameters: freeObject('body:parameters', 'Template parameters by name (required when the template has variables).'),
+    fileIdOrUrl: text('body:fileIdOrUrl', { minLength: 1, maxLength: ID_OR_URL_MAX, description: 'URL or WTS file id (media templates only).' }),
+    callbackUrl,
+    sessionId,
+    options: sendOptions,
+    senderId,
+    sessionMetadata: freeObject('body:sessionMetadata', 'Metadata of the session: usable in the chatbot and sent back in webhooks while the session is active.'),
+  },
+  example: { from: ids.channelId, to: ids.contactPhone, templateId: ids.templateId, parameters: { nome: 'Maria' } },
+}));
+
+export const sendTemplateBatch = /* @__PURE__ */ operation(() => ({
+  id: 'send.templateBatch',
+  group: 'send',
+  title: 'Send template to many (send API)',
+  n8nAction: '— (send API)',
+  description:
+    'Sends one approved template to up to 100 recipients in one request, each with its own parameters, file, callback and sender id; the options apply to every session it opens. Campaigns are built on it.',
+  wts: { ...routed, method: 'POST', path: '/v1/send/template/batch' },
+  route: { method: 'POST', path: '/send/template/batch' },
+  successStatus: 201,
+  retry: 'unsafe',
+  inputs: {
+    from: from(true),
+    templateId: text('body:templateId', { required: true, minLength: 1, maxLength: 100, description: 'The approved template, the same for every recipient.' }),
+    options: sendOptions,
+    messages: messages(templateBatchItem, 'The recipients, 1 to 100: `to` and optional parameters, fileIdOrUrl, callbackUrl, senderId, sessionMetadata.'),
+  },
+  example: {
+    from: ids.channelId,
+    templateId: ids.templateId,
+    messages: [
+      { to: ids.contactPhone, parameters: { nome: 'Maria' } },
+      { to: ids.secondContactPhone, parameters: { nome: 'João' }, senderId: 'cliente-2' },
+    ],
+  },
+}));
+
+export const sendImage = /* @__PURE__ */ operation(() => media('image', 'image', 'https://example.com/produto.jpg', true));
+
+export const sendVideo = /* @__PURE__ */ operation(() => media('video', 'video', 'https://example.com/demonstracao.mp4', true));
+
+export const sendAudio = /* @__PURE__ */ operation(() => media('audio', 'audio', 'https://example.com/recado.ogg', false));
+
+export const sendDocument = /* @__PURE__ */ operation(() => media('document', 'document', 'https://example.com/boleto.pdf', true));
+
+export const sendTyping = /* @__PURE__ */ operation(() => ({
+  id: 'send.typing',
+  group: 'send',
+  title: 'Show typing (send API)',
+  n8nAction: '— (send API)',
+  description: 'Shows "typing…" to the contact of a session (CloudAPI WhatsApp channels; accepted without effect on others).',
+  wts: { ...routed, method: 'POST', path: '/v1/send/typing' },
+  route: { method: 'POST', path: '/send/typing' },
+  retry: 'unsafe',
+  inputs: { sessionId: requiredUuid('body:sessionId', 'The active session.') },
+  example: { sessionId: ids.sessionId },
+}));
+
+export const sendOtp = /* @__PURE__ */ operation(() => ({
+  id: 'send.otp',
+  group: 'send',
+  title: 'Send one-time password (send API)',
+  n8nAction: '— (send API)',
+  description: 'Sends a one-time password on WhatsApp with an authentication template; without `code`, WTS makes a 5-digit one.',
+  wts: { ...routed, method: 'POST', path: '/v1/send/otp' },
+  route: { method: 'POST', path: '/send/otp' },
+  successStatus: 201,
+  retry: 'unsafe',
+  inputs: {
+    from: from(true, 'Number of a channel of the account.'),
+    to: text('body:to', { required: true, minLength: 1, maxLength: 31, pattern: '^\\+?[0-9]{8,15}$', description: 'Phone number (+5511999999999).' }),
+    code: text('body:code', { minLength: 1, maxLength: 20, description: 'The code to send (default: 5 random digits).' }),
+    templateId: text('body:templateId', { minLength: 1, maxLength: 100, description: 'An authentication template.' }),
+    callbackUrl,
+    senderId,
+  },
+  example: { from: ids.channelNumber, to: ids.contactPhone, senderId: SEND_EXAMPLE_IDS.otpSenderId },
+}));
+
+export const sendChatbot = /* @__PURE__ */ operation(() => ({
+  id: 'send.chatbot',
+  group: 'send',
+  title: 'Start chatbot (send API)',
+  n8nAction: '— (send API)',
+  description: 'Queues a chatbot for a contact (`to`, registered first if new) or a session (`sessionId`) through the send API.',
+  wts: { ...routed, method: 'POST', path: '/v1/send/chatbot' },
+  route: { method: 'POST', path: '/send/chatbot' },
+  successStatus: 201,
+  retry: 'unsafe',
+  inputs: {
+    botKey: requiredUuid('body:botKey', 'Key of the chatbot.'),
+    from: from(false),
+    to: to(false),
+    sessionId: uuid('body:sessionId', { description: 'The conversation to run the chatbot in (a completed one is not reopened).' }),
+    options: botOptions,
+    sessionMetadata: freeObject('body:sessionMetadata', 'Metadata of the session (while it is active).'),
+    contactMetadata: freeObject('body:contactMetadata', 'Metadata saved on the contact.'),
+    senderId,
+    callbackUrl: url('body:callbackUrl', { description: 'URL WTS calls (webhook) when the chatbot starts or fails.' }),
+  },
+  check: toOrSession,
+  example: { botKey: ids.chatbotKey, from: ids.channelId, to: ids.contactPhone, options: { skipIfBotInExecution: true } },
+}));
+
+export const sendChatbotBatch = /* @__PURE__ */ operation(() => ({
+  id: 'send.chatbotBatch',
+  group: 'send',
+  title: 'Start chatbot for many (send API)',
+  n8nAction: '— (send API)',
+  description: 'Queues one chatbot for up to 100 contacts or sessions in one request.',
+  wts: { ...routed, method: 'POST', path: '/v1/send/chatbot/batch' },
+  route: { method: 'POST', path: '/send/chatbot/batch' },
+  successStatus: 201,
+  retry: 'unsafe',
+  inputs: {
+    botKey: requiredUuid('body:botKey', 'Key of the chatbot, the same for every recipient.'),
+    from: from(false),
+    options: botOptions,
+    messages: messages(chatbotBatchItem, 'The recipients, 1 to 100: each `to` or `sessionId`, with optional metadata, senderId and callbackUrl.'),
+  },
+  check: eachToOrSession,
+  example: { botKey: ids.chatbotKey, from: ids.channelId, messages: [{ to: ids.contactPhone }, { to: ids.secondContactPhone, contactMetadata: { plano: 'ouro' } }] },
+}));
+
+export const sendGetMessageStatus = /* @__PURE__ */ operation(() => ({
+  id: 'send.getMessageStatus',
+  group: 'send',
+  title: 'Get send status (send API)',
+  n8nAction: '— (send API)',
+  description: 'The current status of a message sent through the send API (by the id its send returned).',
+  wts: { ...routed, method: 'GET', path: '/v1/send/message/{id}' },
+  route: { method: 'GET', path: '/send/message/{messageId}' },
+  retry: 'idempotent',
+  inputs: { messageId: requiredUuid('path:id', 'Id the send returned.') },
+  example: { messageId: ids.messageId },
+}));
+
+export const sendGetChatbotStatus = /* @__PURE__ */ operation(() => ({
+  id: 'send.getChatbotStatus',
+  group: 'send',
+  title: 'Get chatbot dispatch status (send API)',
+  n8nAction: '— (send API)',
+  description: 'The current status of a chatbot dispatch queued through the send API.',
+  wts: { ...routed, method: 'GET', path: '/v1/send/chatbot/{id}' },
+  route: { method: 'GET', path: '/send/chatbot/{dispatchId}' },
+  retry: 'idempotent',
+  inputs: { dispatchId: requiredUuid('path:id', 'Id the dispatch returned.') },
+  example: { dispatchId: SEND_EXAMPLE_IDS.chatbotDispatchId },
+}));
+
+export const sendGetOtpStatus = /* @__PURE__ */ operation(() => ({
+  id: 'send.getOtpStatus',
+  group: 'send',
+  title: 'Get one-time password status (send API)',
+  n8nAction: '— (send API)',
+  description: 'The current status of a one-time password, by the id its send returned or by your senderId.',
+  wts: { ...routed, method: 'GET', path: '/v1/send/otp/{id}' },
+  route: { method: 'GET', path: '/send/otp/{otpId}' },
+  retry: 'idempotent',
+  inputs: { otpId: text('path:id', { required: true, minLength: 1, maxLength: SENDER_ID_MAX, pattern: '^[^\\u0000-\\u001f\\u007f/?#]+$', description: 'Id the send returned, or your senderId (no control characters, /, ? or #).' }) },
+  example: { otpId: SEND_EXAMPLE_IDS.otpId },
+}));
+
 export const sendOperations = {
-  'send.text': {
-    id: 'send.text',
-    group: 'send',
-    title: 'Send text (send API)',
-    n8nAction: '— (send API)',
-    description: 'Sends a text to a contact (`to`) or in a session (`sessionId`) through the send API, with an optional "typing…" delay.',
-    wts: { ...routed, method: 'POST', path: '/v1/send/text' },
-    route: { method: 'POST', path: '/send/text' },
-    successStatus: 201,
-    retry: 'unsafe',
-    inputs: { ...directSend(), text: text('body:text', { required: true, minLength: 1, maxLength: 4096 }) },
-    check: toOrSession,
-    example: { from: ids.channelId, to: ids.contactPhone, text: 'Olá! Seu pedido foi enviado.', senderId: 'pedido-1234' },
-  },
-  'send.template': {
-    id: 'send.template',
-    group: 'send',
-    title: 'Send template (send API)',
-    n8nAction: '— (send API)',
-    description: 'Sends an approved template to one recipient through the send API.',
-    wts: { ...routed, method: 'POST', path: '/v1/send/template' },
-    route: { method: 'POST', path: '/send/template' },
-    successStatus: 201,
-    retry: 'unsafe',
-    inputs: {
-      to: to(true),
-      from: from(true),
-      templateId: text('body:templateId', { required: true, minLength: 1, maxLength: 100, description: 'The approved template.' }),
-      parameters: freeObject('body:parameters', 'Template parameters by name (required when the template has variables).'),
-      fileIdOrUrl: text('body:fileIdOrUrl', { minLength: 1, maxLength: ID_OR_URL_MAX, description: 'URL or WTS file id (media templates only).' }),
-      callbackUrl,
-      sessionId,
-      options: sendOptions,
-      senderId,
-      sessionMetadata: freeObject('body:sessionMetadata', 'Metadata of the session: usable in the chatbot and sent back in webhooks while the session is active.'),
-    },
-    example: { from: ids.channelId, to: ids.contactPhone, templateId: ids.templateId, parameters: { nome: 'Maria' } },
-  },
-  'send.templateBatch': {
-    id: 'send.templateBatch',
-    group: 'send',
-    title: 'Send template to many (send API)',
-    n8nAction: '— (send API)',
-    description:
-      'Sends one approved template to up to 100 recipients in one request, each with its own parameters, file, callback and sender id; the options apply to every session it opens. Campaigns are built on it.',
-    wts: { ...routed, method: 'POST', path: '/v1/send/template/batch' },
-    route: { method: 'POST', path: '/send/template/batch' },
-    successStatus: 201,
-    retry: 'unsafe',
-    inputs: {
-      from: from(true),
-      templateId: text('body:templateId', { required: true, minLength: 1, maxLength: 100, description: 'The approved template, the same for every recipient.' }),
-      options: sendOptions,
-      messages: messages(templateBatchItem, 'The recipients, 1 to 100: `to` and optional parameters, fileIdOrUrl, callbackUrl, senderId, sessionMetadata.'),
-    },
-    example: {
-      from: ids.channelId,
-      templateId: ids.templateId,
-      messages: [
-        { to: ids.contactPhone, parameters: { nome: 'Maria' } },
-        { to: ids.secondContactPhone, parameters: { nome: 'João' }, senderId: 'cliente-2' },
-      ],
-    },
-  },
-  'send.image': media('image', 'image', 'https://example.com/produto.jpg', true),
-  'send.video': media('video', 'video', 'https://example.com/demonstracao.mp4', true),
-  'send.audio': media('audio', 'audio', 'https://example.com/recado.ogg', false),
-  'send.document': media('document', 'document', 'https://example.com/boleto.pdf', true),
-  'send.typing': {
-    id: 'send.typing',
-    group: 'send',
-    title: 'Show typing (send API)',
-    n8nAction: '— (send API)',
-    description: 'Shows "typing…" to the contact of a session (CloudAPI WhatsApp channels; accepted without effect on others).',
-    wts: { ...routed, method: 'POST', path: '/v1/send/typing' },
-    route: { method: 'POST', path: '/send/typing' },
-    retry: 'unsafe',
-    inputs: { sessionId: requiredUuid('body:sessionId', 'The active session.') },
-    example: { sessionId: ids.sessionId },
-  },
-  'send.otp': {
-    id: 'send.otp',
-    group: 'send',
-    title: 'Send one-time password (send API)',
-    n8nAction: '— (send API)',
-    description: 'Sends a one-time password on WhatsApp with an authentication template; without `code`, WTS makes a 5-digit one.',
-    wts: { ...routed, method: 'POST', path: '/v1/send/otp' },
-    route: { method: 'POST', path: '/send/otp' },
-    successStatus: 201,
-    retry: 'unsafe',
-    inputs: {
-      from: from(true, 'Number of a channel of the account.'),
-      to: text('body:to', { required: true, minLength: 1, maxLength: 31, pattern: '^\\+?[0-9]{8,15}$', description: 'Phone number (+5511999999999).' }),
-      code: text('body:code', { minLength: 1, maxLength: 20, description: 'The code to send (default: 5 random digits).' }),
-      templateId: text('body:templateId', { minLength: 1, maxLength: 100, description: 'An authentication template.' }),
-      callbackUrl,
-      senderId,
-    },
-    example: { from: ids.channelNumber, to: ids.contactPhone, senderId: SEND_EXAMPLE_IDS.otpSenderId },
-  },
-  'send.chatbot': {
-    id: 'send.chatbot',
-    group: 'send',
-    title: 'Start chatbot (send API)',
-    n8nAction: '— (send API)',
-    description: 'Queues a chatbot for a contact (`to`, registered first if new) or a session (`sessionId`) through the send API.',
-    wts: { ...routed, method: 'POST', path: '/v1/send/chatbot' },
-    route: { method: 'POST', path: '/send/chatbot' },
-    successStatus: 201,
-    retry: 'unsafe',
-    inputs: {
-      botKey: requiredUuid('body:botKey', 'Key of the chatbot.'),
-      from: from(false),
-      to: to(false),
-      sessionId: uuid('body:sessionId', { description: 'The conversation to run the chatbot in (a completed one is not reopened).' }),
-      options: botOptions,
-      sessionMetadata: freeObject('body:sessionMetadata', 'Metadata of the session (while it is active).'),
-      contactMetadata: freeObject('body:contactMetadata', 'Metadata saved on the contact.'),
-      senderId,
-      callbackUrl: url('body:callbackUrl', { description: 'URL WTS calls (webhook) when the chatbot starts or fails.' }),
-    },
-    check: toOrSession,
-    example: { botKey: ids.chatbotKey, from: ids.channelId, to: ids.contactPhone, options: { skipIfBotInExecution: true } },
-  },
-  'send.chatbotBatch': {
-    id: 'send.chatbotBatch',
-    group: 'send',
-    title: 'Start chatbot for many (send API)',
-    n8nAction: '— (send API)',
-    description: 'Queues one chatbot for up to 100 contacts or sessions in one request.',
-    wts: { ...routed, method: 'POST', path: '/v1/send/chatbot/batch' },
-    route: { method: 'POST', path: '/send/chatbot/batch' },
-    successStatus: 201,
-    retry: 'unsafe',
-    inputs: {
-      botKey: requiredUuid('body:botKey', 'Key of the chatbot, the same for every recipient.'),
-      from: from(false),
-      options: botOptions,
-      messages: messages(chatbotBatchItem, 'The recipients, 1 to 100: each `to` or `sessionId`, with optional metadata, senderId and callbackUrl.'),
-    },
-    check: eachToOrSession,
-    example: { botKey: ids.chatbotKey, from: ids.channelId, messages: [{ to: ids.contactPhone }, { to: ids.secondContactPhone, contactMetadata: { plano: 'ouro' } }] },
-  },
-  'send.getMessageStatus': {
-    id: 'send.getMessageStatus',
-    group: 'send',
-    title: 'Get send status (send API)',
-    n8nAction: '— (send API)',
-    description: 'The current status of a message sent through the send API (by the id its send returned).',
-    wts: { ...routed, method: 'GET', path: '/v1/send/message/{id}' },
-    route: { method: 'GET', path: '/send/message/{messageId}' },
-    retry: 'idempotent',
-    inputs: { messageId: requiredUuid('path:id', 'Id the send returned.') },
-    example: { messageId: ids.messageId },
-  },
-  'send.getChatbotStatus': {
-    id: 'send.getChatbotStatus',
-    group: 'send',
-    title: 'Get chatbot dispatch status (send API)',
-    n8nAction: '— (send API)',
-    description: 'The current status of a chatbot dispatch queued through the send API.',
-    wts: { ...routed, method: 'GET', path: '/v1/send/chatbot/{id}' },
-    route: { method: 'GET', path: '/send/chatbot/{dispatchId}' },
-    retry: 'idempotent',
-    inputs: { dispatchId: requiredUuid('path:id', 'Id the dispatch returned.') },
-    example: { dispatchId: SEND_EXAMPLE_IDS.chatbotDispatchId },
-  },
-  'send.getOtpStatus': {
-    id: 'send.getOtpStatus',
-    group: 'send',
-    title: 'Get one-time password status (send API)',
-    n8nAction: '— (send API)',
-    description: 'The current status of a one-time password, by the id its send returned or by your senderId.',
-    wts: { ...routed, method: 'GET', path: '/v1/send/otp/{id}' },
-    route: { method: 'GET', path: '/send/otp/{otpId}' },
-    retry: 'idempotent',
-    inputs: { otpId: text('path:id', { required: true, minLength: 1, maxLength: SENDER_ID_MAX, pattern: '^[^\\u0000-\\u001f\\u007f/?#]+$', description: 'Id the send returned, or your senderId (no control characters, /, ? or #).' }) },
-    example: { otpId: SEND_EXAMPLE_IDS.otpId },
-  },
+  'send.text': sendText,
+  'send.template': sendTemplate,
+  'send.templateBatch': sendTemplateBatch,
+  'send.image': sendImage,
+  'send.video': sendVideo,
+  'send.audio': sendAudio,
+  'send.document': sendDocument,
+  'send.typing': sendTyping,
+  'send.otp': sendOtp,
+  'send.chatbot': sendChatbot,
+  'send.chatbotBatch': sendChatbotBatch,
+  'send.getMessageStatus': sendGetMessageStatus,
+  'send.getChatbotStatus': sendGetChatbotStatus,
+  'send.getOtpStatus': sendGetOtpStatus,
 } satisfies Record<string, OperationSpec>;
 
 /** `to` as the send API takes it: a phone number (digits, optional +) or an @instagram handle. */

@@ -8,6 +8,7 @@ import { WTS_WEBHOOK_EVENTS } from '../../webhooks/events';
 import { EXAMPLE_IDS as ids } from '../examples';
 import { bool, enumList, requiredUuid, text, url } from '../fields';
 import { partialUpdate } from '../partial-update';
+import { operation } from '../operation';
 import type { InputSpec, OperationSpec } from '../types';
 
 /** `PublicReqCreateWebhookSubscriptionDTO` / `PublicReqUpdateWebhookSubscriptionDTO`: WTS's own limits. */
@@ -41,86 +42,98 @@ export const maskSubscriptionAnswer = (answer: unknown): unknown => {
 /** Inputs → the names WTS's `fields` list uses. */
 const UPDATE_FIELDS = { name: 'Name', url: 'Url', events: 'Events', enabled: 'Enabled' };
 
+export const webhookListEvents = /* @__PURE__ */ operation(() => ({
+  id: 'webhook.listEvents',
+  group: 'webhook',
+  title: 'List webhook events',
+  n8nAction: '— (webhook subscriptions)',
+  description: 'Lists the events a webhook subscription can take (SESSION_NEW, MESSAGE_RECEIVED, CONTACT_UPDATE…), with their descriptions.',
+  wts: { service: 'core', method: 'GET', path: '/v1/webhook/event' },
+  route: { method: 'GET', path: '/webhooks/events' },
+  retry: 'idempotent',
+  inputs: {},
+  example: {},
+}));
+
+export const webhookList = /* @__PURE__ */ operation(() => ({
+  id: 'webhook.list',
+  group: 'webhook',
+  title: 'List webhook subscriptions',
+  n8nAction: '— (webhook subscriptions)',
+  description: "Lists the company's webhook subscriptions, enabled and paused, with their URLs and events.",
+  wts: { service: 'core', method: 'GET', path: '/v1/webhook/subscription' },
+  route: { method: 'GET', path: '/webhooks/subscriptions' },
+  redactAnswer: maskSubscriptionAnswer,
+  retry: 'idempotent',
+  inputs: {},
+  example: {},
+}));
+
+export const webhookGet = /* @__PURE__ */ operation(() => ({
+  id: 'webhook.get',
+  group: 'webhook',
+  title: 'Get webhook subscription',
+  n8nAction: '— (webhook subscriptions)',
+  description: 'Gets one webhook subscription by id.',
+  wts: { service: 'core', method: 'GET', path: '/v1/webhook/subscription/{id}' },
+  route: { method: 'GET', path: '/webhooks/subscriptions/{subscriptionId}' },
+  redactAnswer: maskSubscriptionAnswer,
+  retry: 'idempotent',
+  inputs: { subscriptionId: requiredUuid('path:id') },
+  example: { subscriptionId: ids.webhookSubscriptionId },
+}));
+
+export const webhookCreate = /* @__PURE__ */ operation(() => ({
+  id: 'webhook.create',
+  group: 'webhook',
+  title: 'Create webhook subscription',
+  n8nAction: '— (webhook subscriptions)',
+  description:
+    "Subscribes a URL to WTS events. The stack's own receiver (POST /webhooks/wts/{token}) is subscribed by the stack itself: this is for other URLs.",
+  wts: { service: 'core', method: 'POST', path: '/v1/webhook/subscription' },
+  route: { method: 'POST', path: '/webhooks/subscriptions' },
+  successStatus: 201,
+  // A repeat would subscribe the URL twice, and WTS would deliver every event twice.
+  redactAnswer: maskSubscriptionAnswer,
+  retry: 'unsafe',
+  inputs: subscriptionFields(true),
+  // Created paused: an example that starts deliveries to a URL nobody owns helps no one.
+  example: { name: 'CRM da Loja Exemplo', url: 'https://crm.lojaexemplo.com.br/webhooks/wts', events: ['MESSAGE_RECEIVED', 'SESSION_COMPLETE'], enabled: false },
+}));
+
+export const webhookUpdate = /* @__PURE__ */ operation(() => ({
+  id: 'webhook.update',
+  group: 'webhook',
+  title: 'Update webhook subscription',
+  n8nAction: '— (webhook subscriptions)',
+  description: 'Changes the name, URL, events or state (enabled / paused) of a subscription: only the inputs given change.',
+  wts: { service: 'core', method: 'PUT', path: '/v1/webhook/subscription/{id}' },
+  route: { method: 'PUT', path: '/webhooks/subscriptions/{subscriptionId}' },
+  redactAnswer: maskSubscriptionAnswer,
+  retry: 'idempotent',
+  inputs: { subscriptionId: requiredUuid('path:id'), ...subscriptionFields(false) },
+  ...partialUpdate(UPDATE_FIELDS),
+  example: { subscriptionId: ids.webhookSubscriptionId, events: ['MESSAGE_RECEIVED', 'SESSION_NEW', 'SESSION_COMPLETE'] },
+}));
+
+export const webhookDelete = /* @__PURE__ */ operation(() => ({
+  id: 'webhook.delete',
+  group: 'webhook',
+  title: 'Delete webhook subscription',
+  n8nAction: '— (webhook subscriptions)',
+  description: 'Deletes a webhook subscription: WTS stops delivering to its URL.',
+  wts: { service: 'core', method: 'DELETE', path: '/v1/webhook/subscription/{id}' },
+  route: { method: 'DELETE', path: '/webhooks/subscriptions/{subscriptionId}' },
+  retry: 'idempotent',
+  inputs: { subscriptionId: requiredUuid('path:id') },
+  example: { subscriptionId: ids.webhookSubscriptionId },
+}));
+
 export const webhookOperations = {
-  'webhook.listEvents': {
-    id: 'webhook.listEvents',
-    group: 'webhook',
-    title: 'List webhook events',
-    n8nAction: '— (webhook subscriptions)',
-    description: 'Lists the events a webhook subscription can take (SESSION_NEW, MESSAGE_RECEIVED, CONTACT_UPDATE…), with their descriptions.',
-    wts: { service: 'core', method: 'GET', path: '/v1/webhook/event' },
-    route: { method: 'GET', path: '/webhooks/events' },
-    retry: 'idempotent',
-    inputs: {},
-    example: {},
-  },
-  'webhook.list': {
-    id: 'webhook.list',
-    group: 'webhook',
-    title: 'List webhook subscriptions',
-    n8nAction: '— (webhook subscriptions)',
-    description: "Lists the company's webhook subscriptions, enabled and paused, with their URLs and events.",
-    wts: { service: 'core', method: 'GET', path: '/v1/webhook/subscription' },
-    route: { method: 'GET', path: '/webhooks/subscriptions' },
-    redactAnswer: maskSubscriptionAnswer,
-    retry: 'idempotent',
-    inputs: {},
-    example: {},
-  },
-  'webhook.get': {
-    id: 'webhook.get',
-    group: 'webhook',
-    title: 'Get webhook subscription',
-    n8nAction: '— (webhook subscriptions)',
-    description: 'Gets one webhook subscription by id.',
-    wts: { service: 'core', method: 'GET', path: '/v1/webhook/subscription/{id}' },
-    route: { method: 'GET', path: '/webhooks/subscriptions/{subscriptionId}' },
-    redactAnswer: maskSubscriptionAnswer,
-    retry: 'idempotent',
-    inputs: { subscriptionId: requiredUuid('path:id') },
-    example: { subscriptionId: ids.webhookSubscriptionId },
-  },
-  'webhook.create': {
-    id: 'webhook.create',
-    group: 'webhook',
-    title: 'Create webhook subscription',
-    n8nAction: '— (webhook subscriptions)',
-    description:
-      "Subscribes a URL to WTS events. The stack's own receiver (POST /webhooks/wts/{token}) is subscribed by the stack itself: this is for other URLs.",
-    wts: { service: 'core', method: 'POST', path: '/v1/webhook/subscription' },
-    route: { method: 'POST', path: '/webhooks/subscriptions' },
-    successStatus: 201,
-    // A repeat would subscribe the URL twice, and WTS would deliver every event twice.
-    redactAnswer: maskSubscriptionAnswer,
-    retry: 'unsafe',
-    inputs: subscriptionFields(true),
-    // Created paused: an example that starts deliveries to a URL nobody owns helps no one.
-    example: { name: 'CRM da Loja Exemplo', url: 'https://crm.lojaexemplo.com.br/webhooks/wts', events: ['MESSAGE_RECEIVED', 'SESSION_COMPLETE'], enabled: false },
-  },
-  'webhook.update': {
-    id: 'webhook.update',
-    group: 'webhook',
-    title: 'Update webhook subscription',
-    n8nAction: '— (webhook subscriptions)',
-    description: 'Changes the name, URL, events or state (enabled / paused) of a subscription: only the inputs given change.',
-    wts: { service: 'core', method: 'PUT', path: '/v1/webhook/subscription/{id}' },
-    route: { method: 'PUT', path: '/webhooks/subscriptions/{subscriptionId}' },
-    redactAnswer: maskSubscriptionAnswer,
-    retry: 'idempotent',
-    inputs: { subscriptionId: requiredUuid('path:id'), ...subscriptionFields(false) },
-    ...partialUpdate(UPDATE_FIELDS),
-    example: { subscriptionId: ids.webhookSubscriptionId, events: ['MESSAGE_RECEIVED', 'SESSION_NEW', 'SESSION_COMPLETE'] },
-  },
-  'webhook.delete': {
-    id: 'webhook.delete',
-    group: 'webhook',
-    title: 'Delete webhook subscription',
-    n8nAction: '— (webhook subscriptions)',
-    description: 'Deletes a webhook subscription: WTS stops delivering to its URL.',
-    wts: { service: 'core', method: 'DELETE', path: '/v1/webhook/subscription/{id}' },
-    route: { method: 'DELETE', path: '/webhooks/subscriptions/{subscriptionId}' },
-    retry: 'idempotent',
-    inputs: { subscriptionId: requiredUuid('path:id') },
-    example: { subscriptionId: ids.webhookSubscriptionId },
-  },
+  'webhook.listEvents': webhookListEvents,
+  'webhook.list': webhookList,
+  'webhook.get': webhookGet,
+  'webhook.create': webhookCreate,
+  'webhook.update': webhookUpdate,
+  'webhook.delete': webhookDelete,
 } satisfies Record<string, OperationSpec>;
