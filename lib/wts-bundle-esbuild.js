@@ -55,6 +55,11 @@ const leaveOut = (kind) => ({
     // Imported (dynamically) only for an operation with an event stream: none of the SDK calls made here has one.
     build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => stub("the SDK's event streams", 'no SDK call made here has one'));
     build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: LAMBDA_CREDENTIALS }));
+    // An SDK client imports its whole package.json for one field, its version (in the user agent).
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]package\.json$/ }, (a) => {
+      const { name, version } = JSON.parse(require('node:fs').readFileSync(a.path, 'utf8'));
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
     build.onLoad({ filter: /.*/, namespace: LEFT_OUT }, (a) =>
       a.path === 'llhttp-wasm'
         ? {
