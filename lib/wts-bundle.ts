@@ -19,6 +19,7 @@
  *   arm64 CPUs have it), its HTTP/2 client (undici 7 negotiates HTTP/2 only with `allowH2`, never set
  *   here) and its fetch body code (only for FormData bodies; WTS gets JSON or bytes);
  * - the SDK's event-stream code (loaded only for an operation with an event stream; none is called here);
+ * - of each SDK client's package.json, all but its name and version (the user agent's only use of it);
  * - the SDK's default credential chain (SSO, INI files, STS, IMDS…): in Lambda the credentials are in
  *   the environment, so the Lambda bundles read them there (`@aws-sdk/credential-provider-env`).
  *   Tests, the local server and the CLI run the sources, with the full chain.
