@@ -31,7 +31,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { CAMPAIGN_BATCH_SIZE } from '../functions/campaign/campaign';
-import { IN_PROGRESS_RETRY, stateMachineLogGroup, WTS_ERRORS } from './workflow';
+import { IN_PROGRESS_RETRY, WTS_ERRORS, wtsStateMachine } from './workflow';
 import { PACKAGE_ROOT, wtsBundling } from './wts-function';
 
 /** The batch-preparing (and result-collecting) function's entry. */
@@ -148,16 +148,14 @@ export class WtsCampaign extends Construct {
       new sfn.Choice(this, CAMPAIGN_STATES.format).when(sfn.Condition.stringEquals('$.format', 'jsonl'), jsonlMap).otherwise(csvMap),
     );
 
-    this.logGroup = stateMachineLogGroup(this, props.logRetentionDays ?? 30);
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = wtsStateMachine(this, {
       comment: 'WTS campaign: a template to every recipient of a file in S3, 100 per send.templateBatch request; results to S3.',
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
+      definition,
       timeout: Duration.days(1),
-      tracingEnabled: props.tracing ?? false,
-      // Without execution data: recipients are names and phone numbers (LGPD).
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
-    });
+      tracing: props.tracing,
+      logRetentionDays: props.logRetentionDays ?? 30,
+      logLevel: sfn.LogLevel.ERROR,
+    }));
   }
 
   /** One Distributed Map over the recipients file, its batch processor named with `suffix`. */

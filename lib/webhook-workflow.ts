@@ -21,7 +21,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OperationId } from '../functions/registry';
 import type { WtsWebhooks } from './webhooks';
-import { stateMachineLogGroup, wtsTask, type WtsTaskProps } from './workflow';
+import { wtsStateMachine, wtsTask, type WtsTaskProps } from './workflow';
 import type { WtsFunction } from './wts-function';
 
 /** The state names (tests and the README refer to them). */
@@ -160,16 +160,14 @@ export class AfterHoursWorkflow extends Construct {
         .otherwise(getSession.next(sendTemplate).next(createCard).next(new sfn.Succeed(this, S.cardOpened))),
     );
 
-    this.logGroup = stateMachineLogGroup(this, props.logRetentionDays ?? 30);
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = wtsStateMachine(this, {
       comment: 'WTS Chat example: outside office hours, answer a received message with a template and open a panel card for the morning.',
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
+      definition,
       timeout: Duration.minutes(15),
-      tracingEnabled: props.tracing ?? false,
-      // Execution data holds message texts and phone numbers (LGPD): events only.
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
+      tracing: props.tracing,
+      logRetentionDays: props.logRetentionDays ?? 30,
+      logLevel: sfn.LogLevel.ALL,
+    }));
 
     this.acknowledgeFindings(props);
 

@@ -187,16 +187,37 @@ export interface ExampleWorkflowProps {
  *       otherwise                  → NoSessionToComplete
  *   any WtsValidationError → InputRejected (Fail, with WTS's error and cause)
  */
+export interface WtsStateMachineProps {
+  readonly comment: string;
+  readonly definition: sfn.IChainable;
+  readonly timeout: Duration;
+  readonly tracing?: boolean;
+  readonly logRetentionDays: number;
+  /** What the log records; never the execution data (inputs carry names and phone numbers: LGPD). */
+  readonly logLevel: sfn.LogLevel;
+}
+
 /**
- * A state machine's log group, `Logs` under `scope`, kept when the stack is deleted. The vendedlogs prefix
- * keeps Step Functions from growing the account's log resource policy.
+ * A STANDARD state machine, `StateMachine` under `scope`, logging to its own log group `Logs` (kept when
+ * the stack is deleted; the vendedlogs prefix keeps Step Functions from growing the account's log resource
+ * policy), without execution data. Every workflow of the stack is built this way.
  */
-export const stateMachineLogGroup = (scope: Construct, retentionDays: number): logs.LogGroup =>
-  new logs.LogGroup(scope, 'Logs', {
+export const wtsStateMachine = (scope: Construct, props: WtsStateMachineProps): { stateMachine: sfn.StateMachine; logGroup: logs.LogGroup } => {
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
     logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}`,
-    retention: retentionDays as logs.RetentionDays,
+    retention: props.logRetentionDays as logs.RetentionDays,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  const stateMachine = new sfn.StateMachine(scope, 'StateMachine', {
+    comment: props.comment,
+    definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    timeout: props.timeout,
+    tracingEnabled: props.tracing ?? false,
+    logs: { destination: logGroup, level: props.logLevel, includeExecutionData: false },
+  });
+  return { stateMachine, logGroup };
+};
 
 export class ExampleWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -267,15 +288,14 @@ export class ExampleWorkflow extends Construct {
           .otherwise(new sfn.Succeed(this, S.noSession, { comment: 'Delivered, but WTS reported no session to complete.' })),
       );
 
-    this.logGroup = stateMachineLogGroup(this, props.logRetentionDays);
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = wtsStateMachine(this, {
       comment: 'WTS Chat example: upsert contact, send template, wait, check status, open a card on failure or complete the session.',
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      stateMachineType: sfn.StateMachineType.STANDARD,
+      definition,
       timeout: Duration.days(1),
-      tracingEnabled: props.tracing,
-      // ALL events for the audit trail, without execution data: inputs carry names and phone numbers (LGPD).
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
+      tracing: props.tracing,
+      logRetentionDays: props.logRetentionDays,
+      // ALL events for the audit trail.
+      logLevel: sfn.LogLevel.ALL,
+    }));
   }
 }
