@@ -44,11 +44,10 @@ export const SECRET_PLACEHOLDER = 'REPLACE_WITH_YOUR_WTS_API_TOKEN';
 const KEY_CHARACTERS = /^[\x21-\x7e]+$/;
 
 /**
- * (Returns the key for the source to hold; a middleware's `before` must return nothing, or middy answers with it.)
- *
  * Every source is read the same way: surrounding whitespace (the newline `echo` or an editor leaves) is
  * trimmed; a key that still cannot be sent, or is too short to be masked in logs, is a configuration
- * error found before anything is sent. Messages name where the key came from, never the key.
+ * error found before anything is sent. Messages name where the key came from, never the key. Returns the
+ * key for a source to hold (not from a `before`: middy would answer with whatever `before` returns).
  */
 const setKey = (request: middy.Request, raw: string | undefined, origin: string) => {
   const key = raw?.trim();

@@ -445,7 +445,7 @@ export const createHandler = (operation: string | OperationSpec, options: Handle
       operation: op.id,
       requestId: context.awsRequestId,
       caller: context.wtsCaller,
-      idempotencyKeySource: context.wtsInput?.idempotencyKey !== undefined ? 'idempotencyKey' : context.wtsDeliveryKey?.source,
+      idempotencyKeySource: idempotencyKeyOf(context)?.source,
     });
     metrics.publish();
     if (!isHttp(context.wtsCaller)) {

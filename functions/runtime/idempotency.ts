@@ -101,8 +101,6 @@ export const expiresSecondsFromEnv = (env: NodeJS.ProcessEnv = process.env): num
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_EXPIRES_SECONDS;
 };
 
-export { idempotencyKeyOf, type IdempotentRequestContext, type KeySource } from './idempotency-key';
-
 export interface IdempotencyOptions {
   store: IdempotencyStore;
   expiresAfterSeconds?: number;
