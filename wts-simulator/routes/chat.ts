@@ -53,6 +53,7 @@ import {
   optionalBoolean,
   optionalDate,
   singlePage,
+  resolveChannel,
 } from './common';
 
 const SESSION_STATUSES: readonly SessionStatus[] = ['UNDEFINED', 'STARTED', 'PENDING', 'IN_PROGRESS', 'COMPLETED', 'HIDDEN'];
@@ -70,18 +71,6 @@ const SESSION_FIELDS = [
 
 // ---------------------------------------------------------------- resolution helpers
 
-/** `from`: the channel's id, its number (any formatting) or its Instagram handle. */
-function resolveChannel(state: SimulatorState, from: unknown): ChannelRecord {
-  if (typeof from !== 'string' || !from) throw badRequest('ERROR_VALIDATION', 'O campo from (canal de envio) é obrigatório.');
-  const byId = state.channels.get(from);
-  if (byId) return byId;
-  const digits = from.replace(/\D/g, '');
-  for (const c of state.channels.values()) {
-    if (c.number.toLowerCase() === from.toLowerCase()) return c;
-    if (digits && c.number.replace(/\D/g, '') === digits) return c;
-  }
-  throw notFound('ERROR_CHANNEL_NOT_FOUND', `Canal não encontrado: ${from}.`);
-}
 
 /** `to`: a phone number or an `@instagram` handle; unknown recipients become new contacts, as on WTS. */
 function resolveRecipient(state: SimulatorState, to: unknown): ContactRecord {

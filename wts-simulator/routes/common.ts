@@ -1,7 +1,7 @@
 /** Helpers shared by the route modules. */
 import { randomUUID } from 'node:crypto';
 import { badRequest, notFound, type Body, type Page } from '../http';
-import { digitsOf, type ContactRecord, type SequenceContactRecord, type SimulatorState, type TagRecord } from '../state';
+import { digitsOf, type ChannelRecord, type ContactRecord, type SequenceContactRecord, type SimulatorState, type TagRecord } from '../state';
 
 export const newId = (): string => randomUUID();
 
@@ -137,4 +137,17 @@ export function addToSequence(
   };
   state.sequenceContacts.set(sc.id, sc);
   return sc;
+}
+
+/** `from`: the channel's id, its number (any formatting) or its Instagram handle. */
+export function resolveChannel(state: SimulatorState, from: unknown): ChannelRecord {
+  if (typeof from !== 'string' || !from) throw badRequest('ERROR_VALIDATION', 'O campo from (canal de envio) é obrigatório.');
+  const byId = state.channels.get(from);
+  if (byId) return byId;
+  const digits = from.replace(/\D/g, '');
+  for (const c of state.channels.values()) {
+    if (c.number.toLowerCase() === from.toLowerCase()) return c;
+    if (digits && c.number.replace(/\D/g, '') === digits) return c;
+  }
+  throw notFound('ERROR_CHANNEL_NOT_FOUND', `Canal não encontrado: ${from}.`);
 }

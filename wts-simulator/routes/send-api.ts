@@ -26,7 +26,7 @@ import {
   type SessionRecord,
   type SimulatorState,
 } from '../state';
-import { getOr404, mergeMap, newId, normalizePhone, optionalBoolean } from './common';
+import { getOr404, mergeMap, newId, normalizePhone, optionalBoolean, resolveChannel } from './common';
 
 // ---------------------------------------------------------------- rate limit
 
@@ -109,16 +109,6 @@ const optionalString = (body: Body, name: string): string | null => {
   return v;
 };
 
-function resolveChannel(state: SimulatorState, from: unknown): ChannelRecord {
-  if (typeof from !== 'string' || !from) throw badRequest('ERROR_VALIDATION', 'O campo from (canal de envio) é obrigatório.');
-  const byId = state.channels.get(from);
-  if (byId) return byId;
-  const digits = from.replace(/\D/g, '');
-  for (const c of state.channels.values()) {
-    if (c.number.toLowerCase() === from.toLowerCase() || (digits && c.number.replace(/\D/g, '') === digits)) return c;
-  }
-  throw notFound('ERROR_CHANNEL_NOT_FOUND', `Canal não encontrado: ${from}.`);
-}
 
 /** The first channel of the account: the send API's `from` is optional (WTS picks the default channel). */
 function defaultChannel(state: SimulatorState): ChannelRecord {
