@@ -205,6 +205,13 @@ const rawWtsRequest = (simUrl: string, id: string, input: Record<string, unknown
   };
 };
 
+/** `a/b× (a/b ms)`. */
+const ratio = (a: number, b: number, digits = 1) => `${(a / b).toFixed(2)}× (${a.toFixed(digits)}/${b.toFixed(digits)} ms)`;
+
+/** One line of the table: label, asset size, index.js size, then load, load + first call and warm. */
+const row = (label: string, size: string, indexJs: string, [load, first, warm]: [string, string, string]) =>
+  `${label.padEnd(24)} ${size.padStart(10)} ${indexJs.padStart(8)}  ${load.padStart(22)}  ${first.padStart(24)}  ${warm.padStart(26)}`;
+
 /** The receiver's PutEvents through the SDK client alone (configured as the receiver's), against the same request raw. */
 const sdkAloneRow = async (raw: RawRequest, env: Record<string, string>): Promise<string> => {
   const { EVENTBRIDGE_CLIENT_DEFAULTS: d } = await import('../functions/webhooks/publisher');
@@ -214,7 +221,7 @@ const sdkAloneRow = async (raw: RawRequest, env: Record<string, string>): Promis
     const input = ${raw.body};
     const mine = () => client.send(new PutEventsCommand(input), { abortSignal: new AbortController().signal });`;
   const [sdk, rawMs] = await warmPair(setup, raw, env);
-  return `${'PutEvents, SDK alone'.padEnd(24)} ${'-'.padStart(10)} ${''.padStart(8)}  ${'-'.padStart(22)}  ${'-'.padStart(24)}  ${`${(sdk / rawMs).toFixed(2)}× (${sdk.toFixed(3)}/${rawMs.toFixed(3)} ms)`.padStart(26)}`;
+  return row('PutEvents, SDK alone', '-', '', ['-', '-', ratio(sdk, rawMs, 3)]);
 };
 
 interface Kind {
@@ -275,7 +282,7 @@ const main = async () => {
   const rows: string[] = [
     `node ${process.version}, ${new Date().toISOString()}; ${RUNS} fresh processes per bundle, interleaved with the naive one; medians`,
     `naive bundle (middy + @middy/secrets-manager + Secrets Manager client + undici): ${assetKiB(naive).toFixed(1)} KiB; bundle = the function's whole asset`,
-    `${'kind'.padEnd(24)} ${'bundle'.padStart(10)} ${'(index.js)'.padStart(8)}  ${'load'.padStart(22)}  ${'load + first call'.padStart(24)}  ${'warm per call'.padStart(26)}`,
+    row('kind', 'bundle', '(index.js)', ['load', 'load + first call', 'warm per call']),
   ];
   /** One row: cold figures against the naive bundle (fresh processes, interleaved), warm against the raw request. */
   const measure = async (kind: Kind, cold = true): Promise<string> => {
@@ -289,11 +296,11 @@ const main = async () => {
     const first = [median(mine.map((s) => s.first)), median(theirs.map((s) => s.first))];
 
     const [warm, raw] = await warmPair(handlerSetup(kind.file, kind.event), kind.raw, kind.env);
-    const ratio = (a: number, b: number, width: number, digits = 1) => (cold || width === 26 ? `${(a / b).toFixed(2)}× (${a.toFixed(digits)}/${b.toFixed(digits)} ms)` : '-').padStart(width);
-    return (
-      `${kind.label.padEnd(24)} ${`${assetKiB(kind.file).toFixed(1)} KiB`.padStart(10)} ${`(${(statSync(kind.file).size / 1024).toFixed(1)})`.padStart(8)}  ` +
-      `${ratio(load[0], load[1], 22)}  ${ratio(first[0], first[1], 24)}  ${ratio(warm, raw, 26, 3)}`
-    );
+    return row(kind.label, `${assetKiB(kind.file).toFixed(1)} KiB`, `(${(statSync(kind.file).size / 1024).toFixed(1)})`, [
+      cold ? ratio(load[0], load[1]) : '-',
+      cold ? ratio(first[0], first[1]) : '-',
+      ratio(warm, raw, 3),
+    ]);
   };
   for (const kind of kinds) rows.push(await measure(kind));
   rows.push('(ratios: this bundle / naive bundle for load and load + first call; handler / raw keep-alive undici request for warm)');
