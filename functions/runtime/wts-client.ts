@@ -110,6 +110,9 @@ type Attempt =
   | { kind: 'tooLarge'; status: number; bytes: number }
   | { kind: 'failure'; error: unknown; code?: string };
 
+/** UTF-8 as undici's `text()` decodes it (a leading BOM dropped): an answer reads the same with or without a declared length. */
+const UTF8 = new TextDecoder();
+
 /** The body as text, read chunk by chunk and abandoned (the connection closed) once it passes the cap. */
 const readCapped = async (body: Dispatcher.ResponseData['body'], contentLength: string | string[] | undefined): Promise<{ text?: string; bytes: number }> => {
   const declaredLength = typeof contentLength === 'string' ? Number(contentLength) : NaN;
@@ -130,9 +133,7 @@ const readCapped = async (body: Dispatcher.ResponseData['body'], contentLength: 
     }
     chunks.push(chunk);
   }
-  // Decoded as undici's `text()` decodes the answer of a declared length (a leading BOM dropped), so an answer reads the same either way.
-  const text = Buffer.concat(chunks, bytes).toString('utf8');
-  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, bytes };
+  return { text: UTF8.decode(Buffer.concat(chunks, bytes)), bytes };
 };
 
 const attemptOnce = async (request: WtsRequest, options: CallOptions, timeoutMs: number): Promise<Attempt> => {
